@@ -1,0 +1,96 @@
+import * as Y from "yjs";
+import { DOC_LAYOUT_VERSION, writeSettings } from "@atelier/shared/docLayout";
+import type { BoardLinks, CreateBoardRequest } from "@atelier/shared/boardSchemas";
+import { LIMITS } from "@atelier/shared/limits";
+import { Origin } from "@atelier/shared/origins";
+import { ROLES, type Role } from "@atelier/shared/roles";
+import type { Choice } from "@atelier/shared/protocol";
+import { cleanLabel } from "@atelier/shared/text";
+import type { LinkRecord, Storage } from "./storage/storage.ts";
+import { hashToken, newBoardId, newJoinCode, newToken } from "./tokens.ts";
+
+/** The page each role's link opens; the token rides in the fragment, never sent to a server log. */
+export function linkFor(publicUrl: string, boardId: string, role: Role, token: string, joinCode: string): string {
+  switch (role) {
+    case "facilitator":
+      return `${publicUrl}/board/${boardId}#key=${token}`;
+    case "projector":
+      return `${publicUrl}/screen/${boardId}#key=${token}`;
+    case "coordinator":
+      return `${publicUrl}/archive/${boardId}#key=${token}`;
+    case "participant":
+      return `${publicUrl}/j/${joinCode}`;
+  }
+}
+
+function toChoices(labels: string[], prefix: string): Choice[] {
+  return labels
+    .map((label) => cleanLabel(label).slice(0, LIMITS.labelMax))
+    .filter((label) => label.length > 0)
+    .map((label, i) => ({ id: `${prefix}${i + 1}`, label }));
+}
+
+export async function createBoard(
+  storage: Storage,
+  publicUrl: string,
+  request: CreateBoardRequest,
+  now = Date.now(),
+): Promise<{ boardId: string; joinCode: string; links: BoardLinks }> {
+  const boardId = newBoardId();
+  let joinCode = newJoinCode();
+  while (await storage.findBoardByJoinCode(joinCode)) joinCode = newJoinCode();
+  const title = cleanLabel(request.title).slice(0, LIMITS.titleMax) || "Atelier";
+  // The participant link is the join code itself; it still gets a revocable token row.
+  const tokens = Object.fromEntries(ROLES.map((role) => [role, newToken()])) as Record<Role, string>;
+  await storage.createBoard(
+    { id: boardId, joinCode, title, createdAt: now },
+    ROLES.map((role) => ({ role, tokenHash: hashToken(tokens[role]) })),
+  );
+
+  const doc = new Y.Doc();
+  doc.transact(() => {
+    writeSettings(doc, {
+      title,
+      date: request.date,
+      prompts: toChoices(request.prompts, "p"),
+      categories: toChoices(request.categories, "c"),
+      submissions: "open",
+      moderation: request.moderation ?? "open",
+      layoutVersion: DOC_LAYOUT_VERSION,
+    });
+  }, Origin.migration);
+  await storage.enqueue({ type: "update", boardId, doc: "room", update: Y.encodeStateAsUpdate(doc) });
+
+  const links = Object.fromEntries(
+    ROLES.map((role) => [role, linkFor(publicUrl, boardId, role, tokens[role], joinCode)]),
+  ) as unknown as BoardLinks;
+  return { boardId, joinCode, links };
+}
+
+/** The link a token opens, if it is live and belongs to this board. */
+export async function authenticate(storage: Storage, boardId: string, token: string): Promise<LinkRecord | null> {
+  if (token.length < 10 || token.length > 100) return null;
+  const link = await storage.findLink(hashToken(token));
+  if (!link || link.revoked || link.boardId !== boardId) return null;
+  return link;
+}
+
+/** Revokes a role's link and returns the new one; for participants, a new join code. */
+export async function rotateLink(
+  storage: Storage,
+  publicUrl: string,
+  boardId: string,
+  role: Role,
+): Promise<string | null> {
+  const board = await storage.getBoard(boardId);
+  if (!board) return null;
+  if (role === "participant") {
+    let joinCode = newJoinCode();
+    while (await storage.findBoardByJoinCode(joinCode)) joinCode = newJoinCode();
+    await storage.replaceJoinCode(boardId, joinCode);
+    return linkFor(publicUrl, boardId, role, "", joinCode);
+  }
+  const token = newToken();
+  await storage.replaceLink(boardId, role, hashToken(token));
+  return linkFor(publicUrl, boardId, role, token, board.joinCode);
+}

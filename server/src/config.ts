@@ -1,0 +1,44 @@
+import { resolve } from "node:path";
+
+export type BoardCreationPolicy = "local-or-secret" | "secret" | "anyone";
+
+export interface RelayConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Base of the links handed out; derived from the first LAN address when unset. */
+  publicUrl: string | null;
+  boardCreation: BoardCreationPolicy;
+  /** A document's log is compacted into one update past this many entries. */
+  compactAfter: number;
+  /** A board with no connection for this long is compacted and unloaded. */
+  idleUnloadMs: number;
+  tldrawLicenseKey: string;
+  /** Directory of the built client; null serves no pages (API and sockets only). */
+  clientDir: string | null;
+}
+
+function int(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got "${value}"`);
+  return n;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig {
+  const policy = env.BOARD_CREATION ?? "local-or-secret";
+  if (policy !== "local-or-secret" && policy !== "secret" && policy !== "anyone") {
+    throw new Error(`BOARD_CREATION must be local-or-secret, secret or anyone, got "${policy}"`);
+  }
+  return {
+    port: int(env.PORT, 8080, "PORT"),
+    host: env.HOST || "0.0.0.0",
+    dataDir: resolve(env.DATA_DIR || "./data"),
+    publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, "") : null,
+    boardCreation: policy,
+    compactAfter: int(env.COMPACT_AFTER, 500, "COMPACT_AFTER"),
+    idleUnloadMs: int(env.IDLE_UNLOAD_MS, 60_000, "IDLE_UNLOAD_MS"),
+    tldrawLicenseKey: env.TLDRAW_LICENSE_KEY ?? "",
+    clientDir: resolve(env.CLIENT_DIR || new URL("../../client/dist", import.meta.url).pathname),
+  };
+}

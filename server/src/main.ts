@@ -1,0 +1,29 @@
+import { existsSync } from "node:fs";
+import { configFromEnv } from "./config.ts";
+import { lanAddresses, startRelay } from "./relay.ts";
+
+/** `pnpm start`: wires the relay from the environment and prints where to reach it. */
+const config = configFromEnv();
+if (config.clientDir && !existsSync(config.clientDir)) {
+  console.warn(`No built client in ${config.clientDir}: pages will answer 404 (run pnpm build).`);
+}
+const relay = await startRelay(config);
+const port = new URL(relay.localUrl).port;
+
+console.log(`Atelier relay listening on port ${port} (data in ${config.dataDir})`);
+console.log(`  On this computer:       http://localhost:${port}/`);
+for (const ip of lanAddresses()) console.log(`  On the venue network:   http://${ip}:${port}/`);
+console.log(`  Links handed out use:   ${relay.publicUrl}`);
+console.log(`  New board:              http://localhost:${port}/new`);
+console.log(`  Admin secret (to create boards from another machine): ${relay.adminSecret}`);
+// Machine-readable line for scripts and tests that start the relay on port 0.
+console.log(`ATELIER_READY ${JSON.stringify({ port, publicUrl: relay.publicUrl })}`);
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    void relay.close().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,141 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { networkInterfaces } from "node:os";
+import { join } from "node:path";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import { CloseCode } from "@atelier/shared/closeCodes";
+import { isJoinCode, LIMITS, normalizeJoinCode } from "@atelier/shared/limits";
+import type { DocName } from "@atelier/shared/docLayout";
+import type { RelayConfig } from "./config.ts";
+import { SqliteStorage } from "./storage/sqliteStorage.ts";
+import type { Storage } from "./storage/storage.ts";
+import { Rooms } from "./rooms.ts";
+import { authenticate } from "./boards.ts";
+import { ScreenConnection } from "./screenConnection.ts";
+import { PhoneConnection } from "./phoneConnection.ts";
+import { handleApi } from "./http/api.ts";
+import { sendJson, setSecurityHeaders } from "./http/headers.ts";
+import { serveStatic } from "./http/staticFiles.ts";
+import { newToken } from "./tokens.ts";
+
+export interface Relay {
+  server: Server;
+  storage: Storage;
+  rooms: Rooms;
+  /** Base URL of the links handed out. */
+  publicUrl: string;
+  /** Where this process actually listens (port 0 resolved). */
+  localUrl: string;
+  adminSecret: string;
+  close(): Promise<void>;
+}
+
+/** The first LAN address, so that the printed links work from phones. */
+export function lanAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((i) => i && i.family === "IPv4" && !i.internal)
+    .map((i) => i!.address);
+}
+
+function loadAdminSecret(dataDir: string): string {
+  const file = join(dataDir, "admin-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const secret = newToken();
+  writeFileSync(file, secret + "\n", { mode: 0o600 });
+  return secret;
+}
+
+const SCREEN_PATH = /^\/ws\/board\/([a-z0-9]{1,32})\/(room|inbox)$/;
+const PHONE_PATH = /^\/ws\/phone\/([A-Za-z0-9-]{1,20})$/;
+
+export async function startRelay(config: RelayConfig, log: (m: string) => void = console.log): Promise<Relay> {
+  const storage = new SqliteStorage(join(config.dataDir, "atelier.sqlite"));
+  const adminSecret = loadAdminSecret(config.dataDir);
+  const rooms = new Rooms(storage, { compactAfter: config.compactAfter, idleUnloadMs: config.idleUnloadMs, log });
+  let publicUrl = config.publicUrl ?? "";
+
+  const server = createServer((req, res) => {
+    setSecurityHeaders(res);
+    void (async () => {
+      if (await handleApi({ storage, rooms, publicUrl, boardCreation: config.boardCreation, adminSecret }, req, res)) {
+        return;
+      }
+      if (config.clientDir && serveStatic(config.clientDir, req, res)) return;
+      sendJson(res, 404, { error: "not_found" });
+    })();
+  });
+
+  // Separate servers only to give phones a much smaller frame limit than screens.
+  const screenWss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.screenFrameBytes });
+  const phoneWss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.phoneFrameBytes });
+
+  async function attachScreen(ws: WebSocket, boardId: string, docName: DocName, token: string): Promise<void> {
+    if (!(await storage.getBoard(boardId))) return ws.close(CloseCode.UnknownBoard, "no such board");
+    const link = await authenticate(storage, boardId, token);
+    if (!link || link.role === "participant") return ws.close(CloseCode.Unauthorized, "invalid link");
+    if (docName === "inbox" && link.role !== "facilitator") {
+      return ws.close(CloseCode.Forbidden, "the inbox is for facilitators");
+    }
+    const room = await rooms.open(boardId);
+    new ScreenConnection(ws, room, docName, link.role, storage, log);
+  }
+
+  async function attachPhone(ws: WebSocket, rawCode: string): Promise<void> {
+    const code = normalizeJoinCode(rawCode);
+    const board = isJoinCode(code) ? await storage.findBoardByJoinCode(code) : null;
+    if (!board) return ws.close(CloseCode.UnknownBoard, "no such board");
+    const room = await rooms.open(board.id);
+    new PhoneConnection(ws, room, storage);
+  }
+
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    const screen = SCREEN_PATH.exec(url.pathname);
+    const phone = PHONE_PATH.exec(url.pathname);
+    const wss = screen ? screenWss : phone ? phoneWss : null;
+    if (!wss) {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // Hold incoming frames until the connection is authenticated and attached.
+      ws.pause();
+      const attached = screen
+        ? attachScreen(ws, screen[1]!, screen[2] as DocName, url.searchParams.get("token") ?? "")
+        : attachPhone(ws, phone![1]!);
+      attached.then(
+        () => ws.resume(),
+        (error: unknown) => {
+          log(`upgrade failed: ${error instanceof Error ? error.message : String(error)}`);
+          ws.close(CloseCode.StorageUnavailable, "relay error");
+        },
+      );
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const localUrl = `http://127.0.0.1:${port}`;
+  if (!publicUrl) publicUrl = lanAddresses()[0] ? `http://${lanAddresses()[0]}:${port}` : localUrl;
+
+  return {
+    server,
+    storage,
+    rooms,
+    publicUrl,
+    localUrl,
+    adminSecret,
+    async close() {
+      await rooms.closeAll(CloseCode.GoingAway, "relay stopping");
+      for (const ws of [...screenWss.clients, ...phoneWss.clients]) ws.terminate();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import type { WebSocket } from "ws";
+import * as Y from "yjs";
+import * as encoding from "lib0/encoding";
+import * as decoding from "lib0/decoding";
+import * as awarenessProtocol from "y-protocols/awareness";
+import { CloseCode } from "@atelier/shared/closeCodes";
+import type { DocName } from "@atelier/shared/docLayout";
+import { LIMITS } from "@atelier/shared/limits";
+import { canSendAwareness, canWriteCanvas, type ScreenRole } from "@atelier/shared/roles";
+import { SyncMessage, SyncStep } from "@atelier/shared/syncProtocol";
+import type { Room, RoomMember } from "./rooms.ts";
+import type { Storage } from "./storage/storage.ts";
+import { TokenBucket } from "./rateLimit.ts";
+import { inspectUpdate } from "./updateInspection.ts";
+import { sendOrDrop } from "./send.ts";
+
+type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
+
+/**
+ * A board screen syncing one of the board's documents with the y-websocket
+ * protocol. The role decides, per message, what is accepted (rules R1–R4 in
+ * docs/ARCHITECTURE.md): only a facilitator's updates to the `room` document
+ * are applied; everything else that would change a document is refused.
+ */
+export class ScreenConnection implements RoomMember {
+  private readonly bucket = new TokenBucket(LIMITS.screenMessageBurst, 1000 / LIMITS.screenMessagesPerSecond);
+  /** Awareness client ids this connection introduced, removed when it leaves. */
+  private readonly awarenessIds = new Set<number>();
+  private forbiddenWrites = 0;
+  private closed = false;
+  private readonly doc: Y.Doc;
+  private readonly onAwareness = (change: AwarenessChange, origin: unknown) => this.awarenessChanged(change, origin);
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly room: Room,
+    private readonly docName: DocName,
+    private readonly role: ScreenRole,
+    private readonly storage: Storage,
+    private readonly log: (message: string) => void,
+  ) {
+    this.doc = room.docs[docName];
+    room.join(this);
+    ws.on("message", (data: Buffer, isBinary: boolean) => this.receive(data, isBinary));
+    ws.on("close", () => this.dispose());
+    ws.on("error", () => this.dispose());
+    if (this.writable) {
+      // Ask a writer for what it has and we lack (its offline edits).
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, SyncMessage.sync);
+      encoding.writeVarUint(encoder, SyncStep.step1);
+      encoding.writeVarUint8Array(encoder, Y.encodeStateVector(this.doc));
+      this.send(encoding.toUint8Array(encoder));
+    }
+    if (docName === "room") {
+      room.awareness.on("update", this.onAwareness);
+      this.sendAwarenessOf([...room.awareness.getStates().keys()]);
+    }
+  }
+
+  private get writable(): boolean {
+    return this.docName === "room" && canWriteCanvas(this.role);
+  }
+
+  private receive(data: Buffer, isBinary: boolean): void {
+    if (this.closed) return;
+    if (this.bucket.take() > 0) return this.close(CloseCode.RateLimited, "too many messages");
+    if (!isBinary) return this.close(CloseCode.BadMessage, "binary frames only");
+    try {
+      const decoder = decoding.createDecoder(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      const type = decoding.readVarUint(decoder);
+      switch (type) {
+        case SyncMessage.sync:
+          return this.receiveSync(decoder);
+        case SyncMessage.awareness:
+          return this.receiveAwareness(decoding.readVarUint8Array(decoder));
+        case SyncMessage.queryAwareness:
+          return this.sendAwarenessOf([...this.room.awareness.getStates().keys()]);
+        case SyncMessage.auth:
+          return; // Permissions are decided at the upgrade, not negotiated.
+        default:
+          return this.close(CloseCode.BadMessage, "unknown message type");
+      }
+    } catch (error) {
+      this.log(`screen ${this.room.boardId}/${this.docName}: malformed frame (${String(error)})`);
+      this.close(CloseCode.BadMessage, "malformed message");
+    }
+  }
+
+  private receiveSync(decoder: decoding.Decoder): void {
+    const step = decoding.readVarUint(decoder);
+    switch (step) {
+      case SyncStep.step1: {
+        const stateVector = decoding.readVarUint8Array(decoder);
+        Y.decodeStateVector(stateVector); // throws on junk before we wait
+        // Only committed state leaves the relay (rule D1).
+        void this.storage.whenCommitted().then(() => {
+          if (this.closed || this.room.closed) return;
+          const encoder = encoding.createEncoder();
+          encoding.writeVarUint(encoder, SyncMessage.sync);
+          encoding.writeVarUint(encoder, SyncStep.step2);
+          encoding.writeVarUint8Array(encoder, Y.encodeStateAsUpdate(this.doc, stateVector));
+          this.send(encoding.toUint8Array(encoder));
+        }, noop);
+        return;
+      }
+      case SyncStep.step2:
+      case SyncStep.update:
+        return this.receiveUpdate(decoding.readVarUint8Array(decoder));
+      default:
+        return this.close(CloseCode.BadMessage, "unknown sync step");
+    }
+  }
+
+  private receiveUpdate(update: Uint8Array): void {
+    const { changesDoc, wouldPend } = inspectUpdate(this.doc, update);
+    if (!this.writable) {
+      // A read-only screen replying with what we already have is harmless.
+      if (!changesDoc) return;
+      this.forbiddenWrites++;
+      this.log(`screen ${this.room.boardId}/${this.docName}: write refused for role ${this.role}`);
+      if (this.forbiddenWrites >= LIMITS.forbiddenWritesBeforeClose) {
+        this.close(CloseCode.Forbidden, "this link is read-only");
+      }
+      return;
+    }
+    if (wouldPend) return this.close(CloseCode.Resync, "update out of order: resync");
+    if (!changesDoc) return;
+    Y.applyUpdate(this.doc, update, this);
+  }
+
+  private receiveAwareness(update: Uint8Array): void {
+    if (this.docName !== "room" || !canSendAwareness(this.role)) return;
+    awarenessProtocol.applyAwarenessUpdate(this.room.awareness, update, this);
+  }
+
+  private awarenessChanged({ added, updated, removed }: AwarenessChange, origin: unknown): void {
+    if (origin === this) {
+      for (const id of added) this.awarenessIds.add(id);
+      for (const id of removed) this.awarenessIds.delete(id);
+    }
+    this.sendAwarenessOf([...added, ...updated, ...removed]);
+  }
+
+  private sendAwarenessOf(clients: number[]): void {
+    if (clients.length === 0) return;
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, SyncMessage.awareness);
+    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.room.awareness, clients));
+    this.send(encoding.toUint8Array(encoder));
+  }
+
+  deliverUpdate(doc: DocName, update: Uint8Array, origin: unknown): void {
+    if (doc !== this.docName || origin === this) return;
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, SyncMessage.sync);
+    encoding.writeVarUint(encoder, SyncStep.update);
+    encoding.writeVarUint8Array(encoder, update);
+    this.send(encoding.toUint8Array(encoder));
+  }
+
+  settingsChanged(): void {}
+
+  private send(message: Uint8Array): void {
+    if (!sendOrDrop(this.ws, message)) this.close(CloseCode.TooSlow, "too slow to receive");
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.ws.close(code, reason);
+    this.dispose();
+  }
+
+  private dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.docName === "room") {
+      this.room.awareness.off("update", this.onAwareness);
+      if (!this.room.closed) awarenessProtocol.removeAwarenessStates(this.room.awareness, [...this.awarenessIds], this);
+    }
+    this.room.leave(this);
+  }
+}
+
+function noop(): void {}

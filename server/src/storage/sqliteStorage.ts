@@ -1,0 +1,260 @@
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { DocName } from "@atelier/shared/docLayout";
+import type { Role } from "@atelier/shared/roles";
+import type { BoardRecord, LinkRecord, SnapshotRecord, Storage, StorageOp } from "./storage.ts";
+
+/** Numbered, append-only: a stored database is upgraded by running the missing ones. */
+const MIGRATIONS: { name: string; sql: string }[] = [
+  {
+    name: "001_boards_links_updates_owners_snapshots",
+    sql: `
+      CREATE TABLE boards (
+        id TEXT PRIMARY KEY,
+        join_code TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE links (
+        token_hash TEXT PRIMARY KEY,
+        board_id TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+        role TEXT NOT NULL,
+        revoked_at INTEGER
+      );
+      CREATE INDEX links_board ON links(board_id, role);
+      CREATE TABLE updates (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        board_id TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+        doc TEXT NOT NULL,
+        data BLOB NOT NULL
+      );
+      CREATE INDEX updates_board_doc ON updates(board_id, doc, seq);
+      CREATE TABLE note_owners (
+        board_id TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+        note_id TEXT NOT NULL,
+        participant_hash TEXT NOT NULL,
+        PRIMARY KEY (board_id, note_id)
+      );
+      CREATE TABLE snapshots (
+        id TEXT PRIMARY KEY,
+        board_id TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        room BLOB NOT NULL,
+        inbox BLOB NOT NULL
+      );
+      CREATE INDEX snapshots_board ON snapshots(board_id, created_at);
+      -- Snapshots are the archive: immutable once taken.
+      CREATE TRIGGER snapshots_immutable BEFORE UPDATE ON snapshots
+      BEGIN SELECT RAISE(ABORT, 'snapshots are immutable'); END;
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `The database was written by a newer Atelier (schema ${current}, this one knows ${MIGRATIONS.length}).`,
+    );
+  }
+  for (let i = current; i < MIGRATIONS.length; i++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[i]!.sql);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+  }
+}
+
+interface Batch {
+  ops: StorageOp[];
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export class SqliteStorage implements Storage {
+  readonly db: Database.Database;
+  private batch: Batch | null = null;
+  private readonly stmts;
+  /** Commits made and ops in them: the group-commit benchmark reads these. */
+  readonly stats = { commits: 0, ops: 0 };
+
+  constructor(file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma("journal_mode = WAL");
+    // FULL: a commit is fsynced before it returns, so an ack never precedes the disk.
+    this.db.pragma("synchronous = FULL");
+    this.db.pragma("foreign_keys = ON");
+    migrate(this.db);
+    const db = this.db;
+    this.stmts = {
+      insertBoard: db.prepare("INSERT INTO boards (id, join_code, title, created_at) VALUES (?, ?, ?, ?)"),
+      insertLink: db.prepare("INSERT INTO links (token_hash, board_id, role) VALUES (?, ?, ?)"),
+      getBoard: db.prepare("SELECT id, join_code, title, created_at FROM boards WHERE id = ?"),
+      boardByCode: db.prepare("SELECT id, join_code, title, created_at FROM boards WHERE join_code = ?"),
+      findLink: db.prepare("SELECT board_id, role, revoked_at FROM links WHERE token_hash = ?"),
+      revokeRole: db.prepare(
+        "UPDATE links SET revoked_at = ? WHERE board_id = ? AND role = ? AND revoked_at IS NULL",
+      ),
+      setJoinCode: db.prepare("UPDATE boards SET join_code = ? WHERE id = ?"),
+      loadDoc: db.prepare("SELECT data FROM updates WHERE board_id = ? AND doc = ? ORDER BY seq"),
+      insertUpdate: db.prepare("INSERT INTO updates (board_id, doc, data) VALUES (?, ?, ?)"),
+      deleteUpdates: db.prepare("DELETE FROM updates WHERE board_id = ? AND doc = ?"),
+      insertOwner: db.prepare(
+        "INSERT OR IGNORE INTO note_owners (board_id, note_id, participant_hash) VALUES (?, ?, ?)",
+      ),
+      loadOwners: db.prepare("SELECT note_id, participant_hash FROM note_owners WHERE board_id = ?"),
+      insertSnapshot: db.prepare(
+        "INSERT INTO snapshots (id, board_id, name, kind, created_at, room, inbox) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ),
+      listSnapshots: db.prepare(
+        "SELECT id, board_id, name, kind, created_at FROM snapshots WHERE board_id = ? ORDER BY created_at",
+      ),
+    };
+  }
+
+  async createBoard(board: BoardRecord, links: { tokenHash: string; role: Role }[]): Promise<void> {
+    this.db.transaction(() => {
+      this.stmts.insertBoard.run(board.id, board.joinCode, board.title, board.createdAt);
+      for (const link of links) this.stmts.insertLink.run(link.tokenHash, board.id, link.role);
+    })();
+  }
+
+  async getBoard(boardId: string): Promise<BoardRecord | null> {
+    return toBoard(this.stmts.getBoard.get(boardId));
+  }
+
+  async findBoardByJoinCode(joinCode: string): Promise<BoardRecord | null> {
+    return toBoard(this.stmts.boardByCode.get(joinCode));
+  }
+
+  async findLink(tokenHash: string): Promise<LinkRecord | null> {
+    const row = this.stmts.findLink.get(tokenHash) as
+      | { board_id: string; role: Role; revoked_at: number | null }
+      | undefined;
+    return row ? { boardId: row.board_id, role: row.role, revoked: row.revoked_at !== null } : null;
+  }
+
+  async replaceLink(boardId: string, role: Role, tokenHash: string): Promise<void> {
+    this.db.transaction(() => {
+      this.stmts.revokeRole.run(Date.now(), boardId, role);
+      this.stmts.insertLink.run(tokenHash, boardId, role);
+    })();
+  }
+
+  async replaceJoinCode(boardId: string, joinCode: string): Promise<void> {
+    this.stmts.setJoinCode.run(joinCode, boardId);
+  }
+
+  async loadDoc(boardId: string, doc: DocName): Promise<Uint8Array[]> {
+    const rows = this.stmts.loadDoc.all(boardId, doc) as { data: Buffer }[];
+    return rows.map((r) => new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength));
+  }
+
+  async loadOwners(boardId: string): Promise<Map<string, string>> {
+    const rows = this.stmts.loadOwners.all(boardId) as { note_id: string; participant_hash: string }[];
+    return new Map(rows.map((r) => [r.note_id, r.participant_hash]));
+  }
+
+  enqueue(op: StorageOp): Promise<void> {
+    if (!this.batch) {
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.batch = { ops: [], promise, resolve, reject };
+      // Everything that arrives in this turn of the event loop joins the same commit.
+      setImmediate(() => this.flush());
+    }
+    this.batch.ops.push(op);
+    return this.batch.promise;
+  }
+
+  whenCommitted(): Promise<void> {
+    return this.batch ? this.batch.promise : Promise.resolve();
+  }
+
+  private flush(): void {
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = null;
+    try {
+      this.db.transaction(() => {
+        for (const op of batch.ops) this.apply(op);
+      })();
+      this.stats.commits++;
+      this.stats.ops += batch.ops.length;
+      batch.resolve();
+    } catch (error) {
+      batch.reject(error);
+    }
+  }
+
+  private apply(op: StorageOp): void {
+    switch (op.type) {
+      case "update":
+        this.stmts.insertUpdate.run(op.boardId, op.doc, op.update);
+        return;
+      case "compact":
+        this.stmts.deleteUpdates.run(op.boardId, op.doc);
+        this.stmts.insertUpdate.run(op.boardId, op.doc, op.state);
+        return;
+      case "owner":
+        this.stmts.insertOwner.run(op.boardId, op.noteId, op.participantHash);
+        return;
+      default: {
+        const never: never = op;
+        throw new Error(`unknown storage op ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  async addSnapshot(snapshot: SnapshotRecord, states: Record<DocName, Uint8Array>): Promise<void> {
+    await this.whenCommitted();
+    this.stmts.insertSnapshot.run(
+      snapshot.id,
+      snapshot.boardId,
+      snapshot.name,
+      snapshot.kind,
+      snapshot.createdAt,
+      states.room,
+      states.inbox,
+    );
+  }
+
+  async listSnapshots(boardId: string): Promise<SnapshotRecord[]> {
+    const rows = this.stmts.listSnapshots.all(boardId) as {
+      id: string;
+      board_id: string;
+      name: string;
+      kind: SnapshotRecord["kind"];
+      created_at: number;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      boardId: r.board_id,
+      name: r.name,
+      kind: r.kind,
+      createdAt: r.created_at,
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.whenCommitted().catch(() => undefined);
+    this.db.close();
+  }
+}
+
+function toBoard(row: unknown): BoardRecord | null {
+  if (!row) return null;
+  const r = row as { id: string; join_code: string; title: string; created_at: number };
+  return { id: r.id, joinCode: r.join_code, title: r.title, createdAt: r.created_at };
+}

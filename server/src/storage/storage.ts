@@ -1,0 +1,64 @@
+import type { DocName } from "@atelier/shared/docLayout";
+import type { Role } from "@atelier/shared/roles";
+
+export interface BoardRecord {
+  id: string;
+  joinCode: string;
+  title: string;
+  createdAt: number;
+}
+
+export interface LinkRecord {
+  boardId: string;
+  role: Role;
+  revoked: boolean;
+}
+
+export interface SnapshotRecord {
+  id: string;
+  boardId: string;
+  name: string;
+  kind: "named" | "auto" | "close";
+  createdAt: number;
+}
+
+/** What one committed batch may hold; applied in order, in one transaction. */
+export type StorageOp =
+  | { type: "update"; boardId: string; doc: DocName; update: Uint8Array }
+  /** Replaces every logged update of the document with one state update. */
+  | { type: "compact"; boardId: string; doc: DocName; state: Uint8Array }
+  | { type: "owner"; boardId: string; noteId: string; participantHash: string };
+
+/**
+ * Where boards live. One implementation (SQLite) today; the interface is
+ * asynchronous and board-scoped so that a shared store can replace it when
+ * rooms are spread over several relay processes.
+ *
+ * Durability contract (docs/ARCHITECTURE.md, rule D1): the promise returned by
+ * `enqueue` resolves only once the op, and every op enqueued before it, is
+ * on disk. Ops enqueued in the same turn of the event loop share one commit.
+ */
+export interface Storage {
+  createBoard(board: BoardRecord, links: { tokenHash: string; role: Role }[]): Promise<void>;
+  getBoard(boardId: string): Promise<BoardRecord | null>;
+  findBoardByJoinCode(joinCode: string): Promise<BoardRecord | null>;
+  findLink(tokenHash: string): Promise<LinkRecord | null>;
+  /** Revokes every live link of `role` and stores the new one. */
+  replaceLink(boardId: string, role: Role, tokenHash: string): Promise<void>;
+
+  /** A new join code: the old one stops working (revoking the participant link). */
+  replaceJoinCode(boardId: string, joinCode: string): Promise<void>;
+
+  /** Logged updates of one document, oldest first (after compaction: one). */
+  loadDoc(boardId: string, doc: DocName): Promise<Uint8Array[]>;
+  /** Which participant wrote which note, for the whole board. */
+  loadOwners(boardId: string): Promise<Map<string, string>>;
+  enqueue(op: StorageOp): Promise<void>;
+  /** Resolves when everything enqueued so far is committed. */
+  whenCommitted(): Promise<void>;
+
+  addSnapshot(snapshot: SnapshotRecord, states: Record<DocName, Uint8Array>): Promise<void>;
+  listSnapshots(boardId: string): Promise<SnapshotRecord[]>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,120 @@
+import * as Y from "yjs";
+import type { Choice, ModerationMode, PhoneBoardView, SubmissionState } from "./protocol.ts";
+
+/**
+ * A board is two Yjs documents, because what the room may see and what only
+ * the facilitator may see must never share a document: a projector that
+ * syncs a document receives all of it, and deleted text lingers in Yjs.
+ *
+ * - `room`: settings, visible notes, the canvas. Synced by every board screen.
+ * - `inbox`: notes waiting for approval or hidden. Synced by facilitators only,
+ *   written only by the relay.
+ *
+ * A note lives in exactly one of them, according to its status.
+ */
+export const DOC_NAMES = ["room", "inbox"] as const;
+export type DocName = (typeof DOC_NAMES)[number];
+
+/** Top-level types of the `room` document. */
+export const ROOM = {
+  settings: "settings",
+  notes: "notes",
+  /** tldraw records, a YKeyValue over this array (the board issue). */
+  canvas: "canvas",
+  /** tldraw schema of the records in `canvas`. */
+  canvasMeta: "canvasMeta",
+} as const;
+
+/** Top-level types of the `inbox` document. */
+export const INBOX = {
+  notes: "notes",
+} as const;
+
+/** Bumped when the layout above changes; a migration upgrades older boards. */
+export const DOC_LAYOUT_VERSION = 1;
+
+export type NoteStatus = "visible" | "pending" | "hidden";
+
+/** A note as stored in a document. Who wrote it is kept out of the documents. */
+export interface NoteRecord {
+  id: string;
+  text: string;
+  prompt: string;
+  category: string;
+  /** First name or other label chosen by the participant; "" means anonymous. */
+  author: string;
+  createdAt: number;
+  updatedAt: number;
+  status: NoteStatus;
+}
+
+export interface BoardSettings extends PhoneBoardView {
+  layoutVersion: number;
+}
+
+export function docForStatus(status: NoteStatus): DocName {
+  return status === "visible" ? "room" : "inbox";
+}
+
+export function notesMap(doc: Y.Doc): Y.Map<NoteRecord> {
+  return doc.getMap<NoteRecord>(ROOM.notes);
+}
+
+export function settingsMap(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap(ROOM.settings);
+}
+
+function choices(value: unknown): Choice[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(
+    (c): c is Choice =>
+      typeof c === "object" && c !== null && typeof c.id === "string" && typeof c.label === "string",
+  );
+}
+
+/**
+ * Reads settings defensively: a facilitator can write the room document, so
+ * a missing or malformed value falls back to a safe default.
+ */
+export function readSettings(doc: Y.Doc): BoardSettings {
+  const s = settingsMap(doc);
+  const str = (key: string) => (typeof s.get(key) === "string" ? (s.get(key) as string) : "");
+  return {
+    title: str("title"),
+    date: str("date"),
+    prompts: choices(s.get("prompts")),
+    categories: choices(s.get("categories")),
+    submissions: (s.get("submissions") === "locked" ? "locked" : "open") as SubmissionState,
+    moderation: (s.get("moderation") === "controlled" ? "controlled" : "open") as ModerationMode,
+    layoutVersion: typeof s.get("layoutVersion") === "number" ? (s.get("layoutVersion") as number) : 0,
+  };
+}
+
+export function writeSettings(doc: Y.Doc, settings: Partial<BoardSettings>): void {
+  const s = settingsMap(doc);
+  for (const [key, value] of Object.entries(settings)) {
+    if (value !== undefined) s.set(key, value);
+  }
+}
+
+export function isNoteRecord(value: unknown): value is NoteRecord {
+  if (typeof value !== "object" || value === null) return false;
+  const n = value as Record<string, unknown>;
+  return (
+    typeof n.id === "string" &&
+    typeof n.text === "string" &&
+    typeof n.prompt === "string" &&
+    typeof n.category === "string" &&
+    typeof n.author === "string" &&
+    typeof n.createdAt === "number" &&
+    typeof n.updatedAt === "number" &&
+    (n.status === "visible" || n.status === "pending" || n.status === "hidden")
+  );
+}
+
+/** Notes of one document, oldest first, skipping anything malformed. */
+export function readNotes(doc: Y.Doc): NoteRecord[] {
+  const out: NoteRecord[] = [];
+  for (const value of notesMap(doc).values()) if (isNoteRecord(value)) out.push(value);
+  return out.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+}
