@@ -1,6 +1,8 @@
 /**
  * WebSocket close codes the relay uses, documented once (see docs/PROTOCOL.md).
- * 4000–4999 is the application range; the last three digits echo HTTP.
+ * As the stock y-websocket 3 client expects: 4400–4499 are final (reconnecting
+ * with the same link cannot help, the client stops), 4500–4599 are transient
+ * (reconnect with backoff). The last two digits echo HTTP.
  */
 export const CloseCode = {
   /** A frame that is not a valid message of the endpoint's protocol. */
@@ -12,11 +14,11 @@ export const CloseCode = {
   /** No such board (or join code). */
   UnknownBoard: 4404,
   /** The client did not drain its output fast enough. */
-  TooSlow: 4408,
+  TooSlow: 4508,
   /** An update that could not be applied safely: drop local state and resync. */
-  Resync: 4409,
+  Resync: 4509,
   /** Too many messages too fast. */
-  RateLimited: 4429,
+  RateLimited: 4529,
   /** The relay could not store a change: reconnect later, nothing was lost. */
   StorageUnavailable: 4503,
   /** The relay is stopping or the board was unloaded: reconnect. */
@@ -27,8 +29,6 @@ export const CloseCode = {
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
 /** Codes after which reconnecting with the same link cannot succeed. */
-export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
-  CloseCode.Unauthorized,
-  CloseCode.UnknownBoard,
-  CloseCode.Forbidden,
-]);
+export function isFinalCloseCode(code: number): boolean {
+  return code >= 4400 && code < 4500;
+}
