@@ -8,7 +8,7 @@ if (config.clientDir && !existsSync(config.clientDir)) {
   console.warn(`No built client in ${config.clientDir}: pages will answer 404 (run pnpm build).`);
 }
 const relay = await startRelay(config);
-const port = new URL(relay.localUrl).port;
+const port = Number(new URL(relay.localUrl).port);
 
 console.log(`Atelier relay listening on port ${port} (data in ${config.dataDir})`);
 console.log(`  On this computer:       http://localhost:${port}/`);

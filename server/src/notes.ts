@@ -21,9 +21,7 @@ import type { Storage } from "./storage/storage.ts";
  * withdrawals, and the facilitator's moderation. The relay is the only
  * writer of notes, so their validity is decided in one place.
  */
-export type NoteResult =
-  | { ok: true; note: MyNote }
-  | { ok: false; reason: RefusalReason; retryAfterMs?: number };
+export type NoteResult = { ok: true; note: MyNote } | { ok: false; reason: RefusalReason; retryAfterMs?: number };
 
 export function findNote(room: Room, id: string): { doc: DocName; record: NoteRecord } | null {
   for (const doc of ["room", "inbox"] as const) {

@@ -3,7 +3,10 @@ import { LIMITS } from "./limits.ts";
 
 /** Body of `POST /api/boards`. Labels are cleaned by the relay after parsing. */
 export const createBoardRequest = z.strictObject({
-  title: z.string().min(1).max(LIMITS.titleMax * 2),
+  title: z
+    .string()
+    .min(1)
+    .max(LIMITS.titleMax * 2),
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   prompts: z
     .array(z.string().max(LIMITS.labelMax * 2))

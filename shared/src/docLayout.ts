@@ -67,8 +67,7 @@ export function settingsMap(doc: Y.Doc): Y.Map<unknown> {
 function choices(value: unknown): Choice[] {
   if (!Array.isArray(value)) return [];
   return value.filter(
-    (c): c is Choice =>
-      typeof c === "object" && c !== null && typeof c.id === "string" && typeof c.label === "string",
+    (c): c is Choice => typeof c === "object" && c !== null && typeof c.id === "string" && typeof c.label === "string",
   );
 }
 

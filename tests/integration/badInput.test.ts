@@ -70,9 +70,9 @@ describe("bad input on the board sockets", () => {
   });
 
   it("refuses unknown boards, wrong tokens and revoked tokens with documented codes", async () => {
-    expect((await rawScreen(`${relay.localUrl.replace("http", "ws")}/ws/board/nosuchboard/room?token=x`, [])).code).toBe(
-      CloseCode.UnknownBoard,
-    );
+    expect(
+      (await rawScreen(`${relay.localUrl.replace("http", "ws")}/ws/board/nosuchboard/room?token=x`, [])).code,
+    ).toBe(CloseCode.UnknownBoard);
     expect((await rawScreen(`${wsBase}/room?token=wrong-token-wrong-token`, [])).code).toBe(CloseCode.Unauthorized);
     expect((await rawScreen(`${wsBase}/room`, [])).code).toBe(CloseCode.Unauthorized);
 
@@ -97,12 +97,17 @@ describe("bad input on the board sockets", () => {
     const res = await fetch(`${relay.localUrl}/api/boards/nosuchboard`, { headers: { Authorization: "Bearer x" } });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: "no_such_board" });
-    const wrong = await fetch(`${relay.localUrl}/api/boards/${board.boardId}`, { headers: { Authorization: "Bearer nope-nope-nope" } });
+    const wrong = await fetch(`${relay.localUrl}/api/boards/${board.boardId}`, {
+      headers: { Authorization: "Bearer nope-nope-nope" },
+    });
     expect(wrong.status).toBe(401);
     const badJson = await fetch(`${relay.localUrl}/api/boards`, { method: "POST", body: "{not json" });
     expect(badJson.status).toBe(400);
     expect(((await badJson.json()) as { error: string }).error).toBe("invalid_json");
-    const missing = await fetch(`${relay.localUrl}/api/boards`, { method: "POST", body: JSON.stringify({ title: "" }) });
+    const missing = await fetch(`${relay.localUrl}/api/boards`, {
+      method: "POST",
+      body: JSON.stringify({ title: "" }),
+    });
     expect(missing.status).toBe(400);
   });
 

@@ -35,7 +35,11 @@ describe("phones posting notes", () => {
     await other.submit({ text: "Une note d'un autre téléphone" });
     const p = await phone();
     expect(p.welcome?.board.title).toBe("Journée interprofessionnelle");
-    expect(p.welcome?.board.prompts.map((x) => x.label)).toEqual(["Ce que je retiens", "Ce dont j'ai besoin", "Une action à lancer"]);
+    expect(p.welcome?.board.prompts.map((x) => x.label)).toEqual([
+      "Ce que je retiens",
+      "Ce dont j'ai besoin",
+      "Une action à lancer",
+    ]);
     expect(p.welcome?.board.categories).toHaveLength(5);
     expect(p.welcome?.notes).toEqual([]);
   });
@@ -54,15 +58,37 @@ describe("phones posting notes", () => {
     const f = connectScreen(relay.localUrl, board.boardId, board.tokens.facilitator);
     await f.synced();
     const note = readNotes(f.doc).find((n) => n.id === "note-fields-0001");
-    expect(note).toMatchObject({ text: "Former les équipes au repérage", prompt: "p2", category: "c3", author: "Camille", status: "visible" });
+    expect(note).toMatchObject({
+      text: "Former les équipes au repérage",
+      prompt: "p2",
+      category: "c3",
+      author: "Camille",
+      status: "visible",
+    });
     // No address, agent or participant secret travels with the note.
-    expect(Object.keys(note!).sort()).toEqual(["author", "category", "createdAt", "id", "prompt", "status", "text", "updatedAt"]);
+    expect(Object.keys(note!).sort()).toEqual([
+      "author",
+      "category",
+      "createdAt",
+      "id",
+      "prompt",
+      "status",
+      "text",
+      "updatedAt",
+    ]);
     f.destroy();
   });
 
   it("acknowledges the same id twice and stores it once", async () => {
     const p = await phone();
-    const draft = { type: "submit" as const, id: "note-replayed-01", text: "Deux fois", prompt: "p1", category: "", author: "" };
+    const draft = {
+      type: "submit" as const,
+      id: "note-replayed-01",
+      text: "Deux fois",
+      prompt: "p1",
+      category: "",
+      author: "",
+    };
     expect((await p.request(draft)).type).toBe("ack");
     const digest = boardDigest(relay, board.boardId);
     expect((await p.request(draft)).type).toBe("ack");
@@ -88,7 +114,12 @@ describe("phones posting notes", () => {
   it("refuses garbage frames with bad_message and keeps the phone connected", async () => {
     const p = await phone();
     const digest = boardDigest(relay, board.boardId);
-    for (const junk of ["not json", "{}", '{"type":"submit","id":"short"}', JSON.stringify({ type: "submit", id: "x".repeat(200), text: "a", prompt: "p1", category: "", author: "" })]) {
+    for (const junk of [
+      "not json",
+      "{}",
+      '{"type":"submit","id":"short"}',
+      JSON.stringify({ type: "submit", id: "x".repeat(200), text: "a", prompt: "p1", category: "", author: "" }),
+    ]) {
       p.send(junk);
     }
     p.ws.send(Buffer.from([1, 2, 3]));
@@ -110,7 +141,9 @@ describe("phones posting notes", () => {
     const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => flooder.submit({ text: `flood ${i}` })));
     const acked = replies.filter((r) => r.type === "ack").length;
     expect(acked).toBe(LIMITS.noteBurst);
-    expect(replies.filter((r) => r.type === "refused" && r.reason === "rate_limited")).toHaveLength(40 - LIMITS.noteBurst);
+    expect(replies.filter((r) => r.type === "refused" && r.reason === "rate_limited")).toHaveLength(
+      40 - LIMITS.noteBurst,
+    );
     expect((await calm.submit({ text: "Je ne suis pas limité" })).type).toBe("ack");
   });
 
@@ -132,10 +165,16 @@ describe("phones posting notes", () => {
     const forged = { id, text: "Texte changé", prompt: "p1", category: "", author: "" };
     expect(await mallory.request({ type: "edit", ...forged })).toMatchObject({ type: "refused", reason: "not_yours" });
     expect(await mallory.request({ type: "withdraw", id })).toMatchObject({ type: "refused", reason: "not_yours" });
-    expect(await mallory.request({ type: "submit", ...forged })).toMatchObject({ type: "refused", reason: "not_yours" });
+    expect(await mallory.request({ type: "submit", ...forged })).toMatchObject({
+      type: "refused",
+      reason: "not_yours",
+    });
     expect(boardDigest(relay, board.boardId)).toBe(digest);
 
-    expect(await alice.request({ type: "edit", ...forged })).toMatchObject({ type: "ack", note: { text: "Texte changé", state: "shown" } });
+    expect(await alice.request({ type: "edit", ...forged })).toMatchObject({
+      type: "ack",
+      note: { text: "Texte changé", state: "shown" },
+    });
     // The same device comes back later: it sees its note.
     const again = await phone("alice-participant-secret");
     expect(again.welcome?.notes.map((n) => n.id)).toEqual([id]);
@@ -172,7 +211,14 @@ describe("phones posting notes", () => {
     phones.push(p);
     const projector = connectScreen(relay.localUrl, controlled.boardId, controlled.tokens.projector);
     await projector.synced();
-    const reply = await p.request({ type: "submit", id: "note-moderated-01", text: "Un prénom à retirer: Léa", prompt: "p1", category: "", author: "" });
+    const reply = await p.request({
+      type: "submit",
+      id: "note-moderated-01",
+      text: "Un prénom à retirer: Léa",
+      prompt: "p1",
+      category: "",
+      author: "",
+    });
     expect(reply).toMatchObject({ type: "ack", note: { state: "waiting_approval" } });
     const room = await relay.rooms.open(controlled.boardId);
     expect(readNotes(room.docs.room)).toEqual([]);

@@ -16,7 +16,8 @@ describe("restart and compaction", () => {
     // Each transaction is one logged update, as if 10,000 edits had arrived one by one.
     const room = await relay.rooms.open(board.boardId);
     const canvas = room.docs.room.getMap("canvas-test");
-    for (let i = 0; i < 10_000; i++) room.docs.room.transact(() => canvas.set(`shape${i % 500}`, { x: i, y: i * 2 }), "test");
+    for (let i = 0; i < 10_000; i++)
+      room.docs.room.transact(() => canvas.set(`shape${i % 500}`, { x: i, y: i * 2 }), "test");
     await relay.storage.whenCommitted();
     expect(logRows(relay, board.boardId)).toBeGreaterThanOrEqual(10_000);
     const before = Y.encodeStateAsUpdate(room.docs.room);
@@ -66,5 +67,7 @@ describe("restart and compaction", () => {
 
 function logRows(relay: Awaited<ReturnType<typeof startTestRelay>>, boardId: string): number {
   const db = (relay.storage as unknown as { db: import("better-sqlite3").Database }).db;
-  return (db.prepare("SELECT count(*) AS n FROM updates WHERE board_id = ? AND doc = 'room'").get(boardId) as { n: number }).n;
+  return (
+    db.prepare("SELECT count(*) AS n FROM updates WHERE board_id = ? AND doc = 'room'").get(boardId) as { n: number }
+  ).n;
 }

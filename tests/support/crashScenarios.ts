@@ -99,7 +99,14 @@ export async function phoneCrashLoop(
       clients.map(async (client) => {
         for (const note of byParticipant.get(client.participant)!) {
           if (acked.has(note.id)) continue;
-          const reply = await client.request({ type: "submit", id: note.id, text: note.text, prompt: "p1", category: "c1", author: "" });
+          const reply = await client.request({
+            type: "submit",
+            id: note.id,
+            text: note.text,
+            prompt: "p1",
+            category: "c1",
+            author: "",
+          });
           if (reply.type === "ack") acked.add(note.id);
           else if (reply.reason === "rate_limited") await new Promise((r) => setTimeout(r, reply.retryAfterMs ?? 100));
           else return; // the relay died: this phone keeps its outbox for later
@@ -130,6 +137,9 @@ export async function phoneCrashLoop(
     acknowledgedNotes: acked.size,
     ackedAtKills,
     lost: all.filter((n) => !counts.has(n.id)).map((n) => n.id),
-    duplicated: notes.length !== counts.size || notes.length !== all.length ? [`${notes.length} notes for ${all.length} ids`] : [],
+    duplicated:
+      notes.length !== counts.size || notes.length !== all.length
+        ? [`${notes.length} notes for ${all.length} ids`]
+        : [],
   };
 }

@@ -45,7 +45,15 @@ const SERVER_MAIN = new URL("../../server/src/main.ts", import.meta.url).pathnam
 /** The relay as its own process, for crash tests. */
 export async function spawnRelay(dataDir: string, env: Record<string, string> = {}, port = 0): Promise<ChildRelay> {
   const child = spawn(process.execPath, ["--import", "tsx", SERVER_MAIN], {
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, CLIENT_DIR: "/nonexistent", PUBLIC_URL: "http://127.0.0.1", ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      CLIENT_DIR: "/nonexistent",
+      PUBLIC_URL: "http://127.0.0.1",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
@@ -75,7 +83,13 @@ export async function spawnRelay(dataDir: string, env: Record<string, string> = 
 
 export async function createTestBoard(
   baseUrl: string,
-  body: Partial<{ title: string; date: string; prompts: string[]; categories: string[]; moderation: "open" | "controlled" }> = {},
+  body: Partial<{
+    title: string;
+    date: string;
+    prompts: string[];
+    categories: string[];
+    moderation: "open" | "controlled";
+  }> = {},
 ): Promise<CreateBoardResponse & { tokens: Record<"facilitator" | "projector" | "coordinator", string> }> {
   const res = await fetch(`${baseUrl}/api/boards`, {
     method: "POST",

@@ -68,7 +68,10 @@ async function requireLink(ctx: ApiContext, req: IncomingMessage, boardId: strin
   return link;
 }
 
-function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: unknown } }, value: unknown): T {
+function parse<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: unknown } },
+  value: unknown,
+): T {
   const result = schema.safeParse(value);
   if (!result.success) throw new HttpError(400, "invalid_request", String(result.error));
   return result.data;

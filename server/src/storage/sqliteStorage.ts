@@ -99,9 +99,7 @@ export class SqliteStorage implements Storage {
       getBoard: db.prepare("SELECT id, join_code, title, created_at FROM boards WHERE id = ?"),
       boardByCode: db.prepare("SELECT id, join_code, title, created_at FROM boards WHERE join_code = ?"),
       findLink: db.prepare("SELECT board_id, role, revoked_at FROM links WHERE token_hash = ?"),
-      revokeRole: db.prepare(
-        "UPDATE links SET revoked_at = ? WHERE board_id = ? AND role = ? AND revoked_at IS NULL",
-      ),
+      revokeRole: db.prepare("UPDATE links SET revoked_at = ? WHERE board_id = ? AND role = ? AND revoked_at IS NULL"),
       setJoinCode: db.prepare("UPDATE boards SET join_code = ? WHERE id = ?"),
       loadDoc: db.prepare("SELECT data FROM updates WHERE board_id = ? AND doc = ? ORDER BY seq"),
       insertUpdate: db.prepare("INSERT INTO updates (board_id, doc, data) VALUES (?, ?, ?)"),
@@ -136,8 +134,7 @@ export class SqliteStorage implements Storage {
 
   async findLink(tokenHash: string): Promise<LinkRecord | null> {
     const row = this.stmts.findLink.get(tokenHash) as
-      | { board_id: string; role: Role; revoked_at: number | null }
-      | undefined;
+      { board_id: string; role: Role; revoked_at: number | null } | undefined;
     return row ? { boardId: row.board_id, role: row.role, revoked: row.revoked_at !== null } : null;
   }
 

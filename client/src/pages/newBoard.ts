@@ -1,0 +1,131 @@
+import QRCode from "qrcode";
+import type { BoardLinks, CreateBoardResponse } from "@atelier/shared/boardSchemas";
+import { h, clear } from "../dom.ts";
+import { lang, onLangChange, t } from "../i18n/index.ts";
+import { pageHeader } from "./chrome.ts";
+import "../styles/base.css";
+
+const root = document.getElementById("app")!;
+let created: CreateBoardResponse | null = null;
+let needsSecret = false;
+let errorText = "";
+
+const lines = (text: string) =>
+  text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+function field(label: string, control: HTMLElement, id: string): HTMLElement {
+  control.id = id;
+  return h("div", {}, h("label", { class: "field", for: id }, label), control);
+}
+
+function renderForm(main: HTMLElement): void {
+  const title = h("input", {
+    type: "text",
+    name: "title",
+    required: true,
+    maxlength: 120,
+    value: t("new.boardTitleDefault"),
+  });
+  const date = h("input", { type: "date", name: "date", required: true, value: new Date().toISOString().slice(0, 10) });
+  const prompts = h("textarea", { name: "prompts", rows: 4, required: true });
+  prompts.value = t("new.promptsDefault");
+  const categories = h("textarea", { name: "categories", rows: 5 });
+  categories.value = t("new.categoriesDefault");
+  const controlled = h("input", { type: "checkbox", name: "controlled" });
+  const secret = h("input", { type: "password", name: "secret", autocomplete: "off" });
+  const submit = h("button", { type: "submit", class: "primary" }, t("new.submit"));
+  const error = h("p", { class: "banner error", role: "alert", hidden: !errorText }, errorText);
+
+  main.append(
+    h(
+      "form",
+      {
+        onsubmit: async (e: Event) => {
+          e.preventDefault();
+          submit.disabled = true;
+          submit.textContent = t("new.creating");
+          const res = await fetch("/api/boards", {
+            method: "POST",
+            headers: {
+              "Content-Type": "application/json",
+              ...(secret.value ? { Authorization: `Bearer ${secret.value}` } : {}),
+            },
+            body: JSON.stringify({
+              title: title.value,
+              date: date.value,
+              prompts: lines(prompts.value),
+              categories: lines(categories.value),
+              moderation: controlled.checked ? "controlled" : "open",
+            }),
+          }).catch(() => null);
+          if (res?.status === 201) {
+            created = (await res.json()) as CreateBoardResponse;
+            errorText = "";
+          } else {
+            const body = (await res?.json().catch(() => null)) as { error?: string } | null;
+            errorText = t("new.error", { detail: body?.error ?? String(res?.status ?? "network") });
+            if (body?.error === "admin_secret_required") needsSecret = true;
+          }
+          render();
+        },
+      },
+      field(t("new.boardTitle"), title, "title"),
+      field(t("new.date"), date, "date"),
+      field(t("new.prompts"), prompts, "prompts"),
+      field(t("new.categories"), categories, "categories"),
+      h("label", { class: "choice" }, controlled, h("span", {}, t("new.controlled"))),
+      needsSecret ? h("p", { class: "banner info" }, t("new.adminSecretHint")) : null,
+      needsSecret ? field(t("new.adminSecret"), secret, "secret") : null,
+      error,
+      h("div", { class: "actions" }, submit),
+    ),
+  );
+}
+
+function renderLinks(main: HTMLElement, board: CreateBoardResponse): void {
+  const roles: (keyof BoardLinks)[] = ["facilitator", "projector", "participant", "coordinator"];
+  const qr = h("img", { class: "qr", alt: t("new.qrAlt", { code: board.joinCode }) });
+  void QRCode.toDataURL(board.links.participant, { margin: 1, width: 384 }).then((url) => (qr.src = url));
+  main.append(
+    h("p", { class: "banner info", role: "status" }, t("new.created")),
+    h(
+      "ul",
+      { class: "links" },
+      ...roles.map((role) => {
+        const copy = h("button", { type: "button" }, t("new.copy"));
+        copy.addEventListener("click", () => {
+          void navigator.clipboard?.writeText(board.links[role]).then(() => (copy.textContent = t("new.copied")));
+        });
+        return h(
+          "li",
+          { "data-role": role },
+          h("strong", {}, t(`new.link.${role}`, { code: board.joinCode })),
+          h("code", {}, h("a", { href: board.links[role] }, board.links[role])),
+          role === "participant" ? qr : null,
+          h("div", { class: "actions" }, copy),
+        );
+      }),
+    ),
+  );
+}
+
+function render(): void {
+  clear(root);
+  document.documentElement.lang = lang();
+  const main = h("main", {});
+  root.append(pageHeader(t("new.title")), main);
+  if (created) renderLinks(main, created);
+  else renderForm(main);
+}
+
+void fetch("/api/server")
+  .then((r) => r.json() as Promise<{ mayCreateBoards: boolean }>)
+  .then((s) => {
+    needsSecret = !s.mayCreateBoards;
+    render();
+  });
+onLangChange(render);
+render();
