@@ -79,7 +79,10 @@ export class Room {
     for (const name of DOC_NAMES) {
       const doc = new Y.Doc();
       const updates = await storage.loadDoc(boardId, name);
-      if (updates.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(updates), Origin.load);
+      // One transaction for the whole log; Y.mergeUpdates is far slower on long logs.
+      doc.transact(() => {
+        for (const update of updates) Y.applyUpdate(doc, update, Origin.load);
+      }, Origin.load);
       docs[name] = doc;
       logLength[name] = updates.length;
     }

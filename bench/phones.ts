@@ -1,0 +1,83 @@
+import { performance } from "node:perf_hooks";
+import { tempDataDir, removeDir, spawnRelay, createTestBoard } from "@atelier/tests/support/relay.ts";
+import { connectScreen } from "@atelier/tests/support/screens.ts";
+import { PhoneClient } from "@atelier/tests/support/phoneClient.ts";
+import { seededRandom } from "@atelier/tests/support/random.ts";
+import { percentile, rssMiB, sleep, type Row } from "./lib.ts";
+
+/**
+ * N simulated phones (real protocol, real sockets) post notes at a
+ * realistic pace — one every few seconds each, as a room does right after
+ * "à vous !" — while 5 board screens are connected; the relay runs as its
+ * own process with synchronous=FULL, so every ack is durable.
+ */
+export async function benchPhones(phones: number, durationMs: number, meanIntervalMs: number): Promise<Row[]> {
+  const dataDir = tempDataDir();
+  const relay = await spawnRelay(dataDir, { BOARD_CREATION: "anyone" });
+  try {
+    const board = await createTestBoard(relay.url);
+    const screens = Array.from({ length: 5 }, () => connectScreen(relay.url, board.boardId, board.tokens.facilitator));
+    await Promise.all(screens.map((s) => s.synced()));
+    const clients: PhoneClient[] = [];
+    for (let i = 0; i < phones; i += 50) {
+      clients.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(50, phones - i) }, () => PhoneClient.connect(relay.url, board.joinCode)),
+        )),
+      );
+    }
+    const random = seededRandom(phones);
+    const latencies: number[] = [];
+    let refused = 0;
+    const start = performance.now();
+    let peakRss = rssMiB(relay.process.pid!);
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(relay.process.pid!))), 200);
+    await Promise.all(
+      clients.map(async (client, i) => {
+        // Spread the first notes over one interval, then a randomised pace.
+        await sleep(random() * meanIntervalMs);
+        let n = 0;
+        while (performance.now() - start < durationMs) {
+          const sent = performance.now();
+          const reply = await client.submit({ text: `Note ${n++} du téléphone ${i} : former, repérer, orienter.` });
+          if (reply.type === "ack") latencies.push(performance.now() - sent);
+          else refused++;
+          await sleep(meanIntervalMs * (0.5 + random()));
+        }
+      }),
+    );
+    clearInterval(sampler);
+    const elapsed = (performance.now() - start) / 1000;
+    clients.forEach((c) => c.close());
+    screens.forEach((s) => s.destroy());
+    const workload = `${phones} phones, 5 screens, 1 note / ${meanIntervalMs / 1000} s each`;
+    const p99 = percentile(latencies, 99);
+    return [
+      {
+        benchmark: "phone acks",
+        workload,
+        metric: "ack latency p50",
+        value: `${percentile(latencies, 50).toFixed(1)} ms`,
+      },
+      {
+        benchmark: "phone acks",
+        workload,
+        metric: "ack latency p99",
+        value: `${p99.toFixed(1)} ms`,
+        goal: phones === 300 ? "≤ 50 ms" : undefined,
+        met: phones === 300 ? p99 <= 50 : undefined,
+      },
+      {
+        benchmark: "phone acks",
+        workload,
+        metric: "notes acknowledged / s",
+        value: (latencies.length / elapsed).toFixed(1),
+      },
+      { benchmark: "phone acks", workload, metric: "notes refused", value: String(refused) },
+      { benchmark: "phone acks", workload, metric: "relay RSS peak", value: `${peakRss.toFixed(0)} MiB` },
+    ];
+  } finally {
+    await relay.stop();
+    removeDir(dataDir);
+  }
+}

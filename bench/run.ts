@@ -1,0 +1,46 @@
+import { writeFileSync } from "node:fs";
+import { execSync } from "node:child_process";
+import { cpus } from "node:os";
+import { printTable, type Row } from "./lib.ts";
+import { benchPhones } from "./phones.ts";
+import { benchStorage } from "./storage.ts";
+
+/**
+ * `pnpm bench`: every benchmark, bounded in time, loopback only. Prints the
+ * table and writes docs/BENCHMARKS.md and docs/BENCHMARKS.json.
+ */
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.includes(name);
+const rows: Row[] = [];
+const started = Date.now();
+
+if (want("phones")) {
+  for (const n of [50, 300, 1000]) {
+    console.error(`phones: ${n}…`);
+    rows.push(...(await benchPhones(n, 15_000, n === 1000 ? 10_000 : 5_000)));
+  }
+}
+if (want("storage")) {
+  console.error("storage…");
+  rows.push(...(await benchStorage()));
+}
+
+const commit = (() => {
+  try {
+    return execSync("git rev-parse --short HEAD", { encoding: "utf8" }).trim();
+  } catch {
+    return "unknown";
+  }
+})();
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`;
+const table = printTable(rows);
+const header = `# Benchmarks\n\nMachine: ${machine}  \nDate: ${new Date().toISOString()}  \nCommit: ${commit}  \nDuration: ${((Date.now() - started) / 1000).toFixed(0)} s\n\n`;
+console.log(table);
+if (only.length === 0) {
+  writeFileSync(new URL("../docs/BENCHMARKS.md", import.meta.url), header + table);
+  writeFileSync(
+    new URL("../docs/BENCHMARKS.json", import.meta.url),
+    JSON.stringify({ machine, commit, date: new Date().toISOString(), rows }, null, 2) + "\n",
+  );
+}
+process.exit(0);
