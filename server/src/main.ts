@@ -16,6 +16,17 @@ for (const ip of lanAddresses()) console.log(`  On the venue network:   http://$
 console.log(`  Links handed out use:   ${relay.publicUrl}`);
 console.log(`  New board:              http://localhost:${port}/new`);
 console.log(`  Admin secret (to create boards from another machine): ${relay.adminSecret}`);
+const publicHost = new URL(relay.publicUrl).hostname;
+if (
+  relay.publicUrl.startsWith("https:") &&
+  !/^(localhost|127\.|\[::1\])/.test(publicHost) &&
+  !config.tldrawLicenseKey
+) {
+  console.warn(
+    "WARNING: TLDRAW_LICENSE_KEY is not set and the board is served over https on a non-loopback address:\n" +
+      "  tldraw will blank the facilitator's and the projector's canvas after 5 seconds. Set the key (see README).",
+  );
+}
 // Machine-readable line for scripts and tests that start the relay on port 0.
 console.log(`ATELIER_READY ${JSON.stringify({ port, publicUrl: relay.publicUrl })}`);
 

@@ -59,7 +59,20 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
   const server = createServer((req, res) => {
     setSecurityHeaders(res);
     void (async () => {
-      if (await handleApi({ storage, rooms, publicUrl, boardCreation: config.boardCreation, adminSecret }, req, res)) {
+      if (
+        await handleApi(
+          {
+            storage,
+            rooms,
+            publicUrl,
+            boardCreation: config.boardCreation,
+            adminSecret,
+            tldrawLicenseKey: config.tldrawLicenseKey,
+          },
+          req,
+          res,
+        )
+      ) {
         return;
       }
       if (config.clientDir && serveStatic(config.clientDir, req, res)) return;

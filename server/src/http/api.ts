@@ -16,6 +16,7 @@ export interface ApiContext {
   publicUrl: string;
   boardCreation: BoardCreationPolicy;
   adminSecret: string;
+  tldrawLicenseKey: string;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -120,6 +121,8 @@ const ROUTES: [string, RegExp, Handler][] = [
           role: link.role,
           joinCode: board.joinCode,
           participantUrl: `${ctx.publicUrl}/j/${board.joinCode}`,
+          // Not a secret: tldraw checks it in the page; only board links receive it.
+          tldrawLicenseKey: ctx.tldrawLicenseKey,
           settings: readSettings(room.docs.room),
           counts: {
             visible: readNotes(room.docs.room).length,

@@ -13,7 +13,7 @@ export function setSecurityHeaders(res: ServerResponse): void {
       "style-src 'self' 'unsafe-inline'",
       "img-src 'self' data: blob:",
       "font-src 'self' data:",
-      "connect-src 'self'",
+      "connect-src 'self' data: blob:",
       "worker-src 'self' blob:",
       "object-src 'none'",
       "base-uri 'none'",

@@ -1,0 +1,81 @@
+import { useEffect, useMemo, useState } from "react";
+import { readNotes, readSettings } from "@atelier/shared/docLayout";
+import { lang, t } from "../i18n/index.ts";
+import { boardApi, type BoardInfo } from "./api.ts";
+import { openBoardSession, type BoardSession } from "./session.ts";
+import type { BoardRoute } from "./route.ts";
+import { FacilitatorBoard } from "./FacilitatorBoard.tsx";
+import { ProjectorBoard } from "./ProjectorBoard.tsx";
+import { anonymousLabelAtom, boardChoicesAtom, notesAtom } from "./noteShape.tsx";
+
+function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "[::1]" || host.startsWith("127.");
+}
+
+/** Keeps the post-its' data (notes, prompts, categories) in step with the room document. */
+function useNoteAtoms(session: BoardSession | null): void {
+  useEffect(() => {
+    if (!session) return;
+    const sync = () => {
+      notesAtom.set(new Map(readNotes(session.room).map((n) => [n.id, n])));
+      const { prompts, categories } = readSettings(session.room);
+      boardChoicesAtom.set({ prompts, categories });
+    };
+    anonymousLabelAtom.set(t("board.anonymous"));
+    sync();
+    session.room.on("update", sync);
+    return () => session.room.off("update", sync);
+  }, [session]);
+}
+
+export function BoardApp({ route }: { route: BoardRoute | null }) {
+  const api = useMemo(() => (route ? boardApi(route.boardId, route.token) : null), [route]);
+  const [info, setInfo] = useState<BoardInfo | null>(null);
+  const [session, setSession] = useState<BoardSession | null>(null);
+  const [error, setError] = useState<string>(route ? "" : t("board.refused"));
+
+  useEffect(() => {
+    if (!route || !api) return;
+    document.documentElement.lang = lang();
+    let cancelled = false;
+    const opened = openBoardSession(route);
+    opened.onRefused(() => setError(t("board.refused")));
+    Promise.all([api.info(), opened.synced]).then(
+      ([i]) => {
+        if (cancelled) return;
+        setInfo(i);
+        setSession(opened);
+        document.title = `${i.settings.title} · Atelier`;
+      },
+      () => setError(t("board.refused")),
+    );
+    return () => {
+      cancelled = true;
+      opened.destroy();
+    };
+  }, [route, api]);
+  useNoteAtoms(session);
+
+  if (error)
+    return (
+      <p className="atelier-message" role="alert">
+        {error}
+      </p>
+    );
+  if (!route || !api || !info || !session) return <p className="atelier-message">{t("board.loading")}</p>;
+  const needsKey = location.protocol === "https:" && !isLoopbackHost(location.hostname) && !info.tldrawLicenseKey;
+  return (
+    <>
+      {needsKey ? (
+        <p className="atelier-licence" role="alert">
+          {t("board.licenceMissing")}
+        </p>
+      ) : null}
+      {route.role === "facilitator" ? (
+        <FacilitatorBoard session={session} api={api} info={info} />
+      ) : (
+        <ProjectorBoard session={session} info={info} />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,92 @@
+import { useEffect, useRef } from "react";
+import { createShapeId, toRichText, type Editor, type TLShapeId } from "tldraw";
+import { INBOX, readThemes, type CanvasRecord } from "@atelier/shared/canvas";
+import { readNotes } from "@atelier/shared/docLayout";
+import { t } from "../i18n/index.ts";
+import type { BoardApi, BoardInfo } from "./api.ts";
+import type { BoardSession } from "./session.ts";
+import { CanvasView } from "./CanvasView.tsx";
+import { ModerationPanel } from "./ModerationPanel.tsx";
+import { reconcileNoteShapes } from "./noteShapes.ts";
+import { publishView } from "./follow.ts";
+import { useNotes, useSettings } from "./hooks.ts";
+
+const INBOX_LABEL = "shape:atelier_inbox_label" as TLShapeId;
+
+export function FacilitatorBoard({ session, api, info }: { session: BoardSession; api: BoardApi; info: BoardInfo }) {
+  const editorRef = useRef<Editor | null>(null);
+  const settings = useSettings(session.room);
+  const visible = useNotes(session.room);
+  const inbox = useNotes(session.inbox);
+
+  useEffect(() => {
+    if (editorRef.current) reconcileNoteShapes(editorRef.current, visible);
+  }, [visible]);
+
+  const onMount = (editor: Editor) => {
+    editorRef.current = editor;
+    reconcileNoteShapes(editor, readNotes(session.room));
+    if (!editor.getShape(INBOX_LABEL)) {
+      editor.run(
+        () =>
+          editor.createShape({
+            id: INBOX_LABEL,
+            type: "text",
+            x: INBOX.x,
+            y: INBOX.y - 80,
+            props: { richText: toRichText(t("board.inboxLabel")), size: "l" },
+          }),
+        { history: "ignore" },
+      );
+    }
+    // Open on the whole board, the inbox included (it lies left of the origin).
+    editor.zoomToBounds(editor.getCurrentPageBounds() ?? { x: INBOX.x - 100, y: -200, w: 2400, h: 1400 }, {
+      inset: 40,
+    });
+    const stopPublishing = publishView(editor, session.roomProvider.awareness);
+    return () => {
+      stopPublishing();
+      editorRef.current = null;
+    };
+  };
+
+  const newTheme = (title: string) => {
+    const editor = editorRef.current;
+    if (!editor) return;
+    const records = new Map(editor.store.allRecords().map((r) => [r.id, r as unknown as CanvasRecord]));
+    const themes = readThemes(records);
+    const x = themes.reduce((right, th) => Math.max(right, th.x + th.w + 60), 0);
+    const id = createShapeId();
+    editor.createShape({
+      id,
+      type: "frame",
+      x,
+      y: 0,
+      props: { w: 700, h: 900, name: title || t("board.themeDefault", { n: themes.length + 1 }) },
+    });
+    editor.zoomToBounds({ x: INBOX.x - 100, y: -200, w: x + 900 - INBOX.x, h: 1300 }, { animation: { duration: 300 } });
+  };
+
+  return (
+    <div className="atelier-board">
+      <main className="atelier-canvas">
+        <CanvasView
+          doc={session.room}
+          readOnly={false}
+          licenseKey={info.tldrawLicenseKey}
+          userName="facilitator"
+          onMount={onMount}
+        />
+      </main>
+      <ModerationPanel
+        api={api}
+        settings={settings}
+        visible={visible}
+        inbox={inbox}
+        joinUrl={info.participantUrl}
+        joinCode={info.joinCode}
+        onNewTheme={newTheme}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,168 @@
+import { useState } from "react";
+import type { NoteRecord } from "@atelier/shared/docLayout";
+import type { BoardSettings } from "@atelier/shared/docLayout";
+import { t } from "../i18n/index.ts";
+import type { BoardApi } from "./api.ts";
+
+interface Props {
+  api: BoardApi;
+  settings: BoardSettings;
+  visible: NoteRecord[];
+  inbox: NoteRecord[];
+  joinUrl: string;
+  joinCode: string;
+  onNewTheme(title: string): void;
+}
+
+/** The facilitator's side panel: state of the day, themes, and the approval queue. */
+export function ModerationPanel({ api, settings, visible, inbox, joinUrl, joinCode, onNewTheme }: Props) {
+  const [error, setError] = useState("");
+  const [themeTitle, setThemeTitle] = useState("");
+  const pending = inbox.filter((n) => n.status === "pending");
+  const hidden = inbox.filter((n) => n.status === "hidden");
+  const act = (action: () => Promise<unknown>) => {
+    setError("");
+    action().catch((e: unknown) => setError(t("board.actionFailed", { detail: String((e as Error).message ?? e) })));
+  };
+  const locked = settings.submissions === "locked";
+  const controlled = settings.moderation === "controlled";
+
+  return (
+    <aside className="atelier-panel" aria-label={t("board.panel")}>
+      <h1>{settings.title}</h1>
+      <p className="muted">{t("board.join", { url: joinUrl, code: joinCode })}</p>
+      <p role="status" data-testid="counts">
+        {t("board.counts", { visible: visible.length, pending: pending.length, hidden: hidden.length })}
+      </p>
+      {error ? (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      ) : null}
+      <div className="panel-actions">
+        <button
+          type="button"
+          aria-pressed={locked}
+          onClick={() => act(() => api.settings({ submissions: locked ? "open" : "locked" }))}
+        >
+          {locked ? t("board.unlock") : t("board.lock")}
+        </button>
+        <button
+          type="button"
+          aria-pressed={controlled}
+          onClick={() => act(() => api.settings({ moderation: controlled ? "open" : "controlled" }))}
+        >
+          {controlled ? t("board.makeOpen") : t("board.makeControlled")}
+        </button>
+        <p className="muted">{controlled ? t("board.controlledOn") : t("board.controlledOff")}</p>
+      </div>
+
+      <form
+        className="panel-theme"
+        onSubmit={(e) => {
+          e.preventDefault();
+          onNewTheme(themeTitle.trim());
+          setThemeTitle("");
+        }}
+      >
+        <label htmlFor="theme-title">{t("board.themeName")}</label>
+        <input id="theme-title" value={themeTitle} onChange={(e) => setThemeTitle(e.target.value)} maxLength={80} />
+        <button type="submit">{t("board.newTheme")}</button>
+      </form>
+
+      <NoteList
+        title={t("board.pending")}
+        empty={t("board.noPending")}
+        notes={pending}
+        api={api}
+        act={act}
+        actions={["approve", "hide"]}
+      />
+      <NoteList
+        title={t("board.visible")}
+        empty={t("board.noVisible")}
+        notes={visible}
+        api={api}
+        act={act}
+        actions={["hide"]}
+      />
+      <NoteList
+        title={t("board.hidden")}
+        empty={t("board.noHidden")}
+        notes={hidden}
+        api={api}
+        act={act}
+        actions={["unhide"]}
+      />
+    </aside>
+  );
+}
+
+function NoteList(props: {
+  title: string;
+  empty: string;
+  notes: NoteRecord[];
+  api: BoardApi;
+  act(action: () => Promise<unknown>): void;
+  actions: ("approve" | "hide" | "unhide")[];
+}) {
+  const [editing, setEditing] = useState<string | null>(null);
+  const [text, setText] = useState("");
+  const labels = { approve: t("board.approve"), hide: t("board.hide"), unhide: t("board.unhide") };
+  return (
+    <section className="panel-list">
+      <h2>
+        {props.title} ({props.notes.length})
+      </h2>
+      {props.notes.length === 0 ? <p className="muted">{props.empty}</p> : null}
+      <ul>
+        {props.notes.map((note) => (
+          <li key={note.id} data-note-id={note.id}>
+            {editing === note.id ? (
+              <form
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  props.act(() => props.api.moderate(note.id, { action: "edit", text }).then(() => setEditing(null)));
+                }}
+              >
+                <textarea
+                  aria-label={t("board.edit")}
+                  value={text}
+                  onChange={(e) => setText(e.target.value)}
+                  rows={3}
+                />
+                <button type="submit">{t("board.save")}</button>
+                <button type="button" onClick={() => setEditing(null)}>
+                  {t("board.cancel")}
+                </button>
+              </form>
+            ) : (
+              <>
+                <p className="note-text">{note.text}</p>
+                <p className="muted">{note.author || t("board.anonymous")}</p>
+                {props.actions.map((action) => (
+                  <button
+                    key={action}
+                    type="button"
+                    onClick={() => props.act(() => props.api.moderate(note.id, { action }))}
+                  >
+                    {labels[action]}
+                  </button>
+                ))}
+                <button
+                  type="button"
+                  onClick={() => {
+                    setEditing(note.id);
+                    setText(note.text);
+                  }}
+                >
+                  {t("board.edit")}
+                </button>
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,49 @@
+import { useEditor, useValue } from "tldraw";
+import { themeOfNotes, type CanvasRecord } from "@atelier/shared/canvas";
+import { t } from "../i18n/index.ts";
+import { notesAtom } from "./noteShape.tsx";
+
+/** The live number of notes in each theme, drawn at the top right of its frame. */
+export function ThemeCounts() {
+  const editor = useEditor();
+  const badges = useValue(
+    "theme counts",
+    () => {
+      const records = new Map(
+        editor.store.query
+          .records("shape")
+          .get()
+          .map((r) => [r.id, r as unknown as CanvasRecord]),
+      );
+      const notes = notesAtom.get();
+      const themeOf = themeOfNotes(records, notes.keys());
+      const counts = new Map<string, number>();
+      for (const themeId of themeOf.values()) if (themeId) counts.set(themeId, (counts.get(themeId) ?? 0) + 1);
+      editor.getCamera(); // re-run when the camera moves
+      return editor
+        .getCurrentPageShapes()
+        .filter((s) => s.type === "frame")
+        .map((frame) => {
+          const bounds = editor.getShapePageBounds(frame)!;
+          const point = editor.pageToViewport({ x: bounds.maxX, y: bounds.minY });
+          return { id: frame.id, count: counts.get(frame.id) ?? 0, x: point.x, y: point.y };
+        });
+    },
+    [editor],
+  );
+  return (
+    <>
+      {badges.map((b) => (
+        <div
+          key={b.id}
+          className="atelier-theme-count"
+          data-theme-id={b.id}
+          style={{ left: b.x, top: b.y }}
+          aria-label={t("board.themeCount", { count: b.count })}
+        >
+          {b.count}
+        </div>
+      ))}
+    </>
+  );
+}

@@ -1,0 +1,31 @@
+import { useMemo, useSyncExternalStore } from "react";
+import type * as Y from "yjs";
+import { readNotes, readSettings, type BoardSettings, type NoteRecord } from "@atelier/shared/docLayout";
+
+const versions = new WeakMap<Y.Doc, number>();
+
+/** A number that changes whenever the document does: the dependency of the hooks below. */
+function useDocVersion(doc: Y.Doc | null): number {
+  return useSyncExternalStore(
+    (onChange) => {
+      if (!doc) return () => undefined;
+      const bump = () => {
+        versions.set(doc, (versions.get(doc) ?? 0) + 1);
+        onChange();
+      };
+      doc.on("update", bump);
+      return () => doc.off("update", bump);
+    },
+    () => (doc ? (versions.get(doc) ?? 0) : 0),
+  );
+}
+
+export function useNotes(doc: Y.Doc | null): NoteRecord[] {
+  const version = useDocVersion(doc);
+  return useMemo(() => (doc ? readNotes(doc) : []), [doc, version]);
+}
+
+export function useSettings(doc: Y.Doc): BoardSettings {
+  const version = useDocVersion(doc);
+  return useMemo(() => readSettings(doc), [doc, version]);
+}

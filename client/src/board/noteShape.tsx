@@ -1,0 +1,83 @@
+import { atom, BaseBoxShapeUtil, HTMLContainer, T, useValue, type RecordProps, type TLShape } from "tldraw";
+import { NOTE_SHAPE_TYPE, NOTE_SIZE } from "@atelier/shared/canvas";
+import type { Choice } from "@atelier/shared/protocol";
+import type { NoteRecord } from "@atelier/shared/docLayout";
+
+declare module "tldraw" {
+  export interface TLGlobalShapePropsMap {
+    [NOTE_SHAPE_TYPE]: { noteId: string; w: number; h: number };
+  }
+}
+
+export type AtelierNoteShape = TLShape<typeof NOTE_SHAPE_TYPE>;
+
+/**
+ * What the post-its display. The shape holds only the note id: the text
+ * lives in the `notes` map, so hiding a note (which removes it from the
+ * `room` document) takes its text off every screen, the projector's too.
+ */
+export const notesAtom = atom("atelier notes", new Map<string, NoteRecord>());
+export const boardChoicesAtom = atom("atelier choices", { prompts: [] as Choice[], categories: [] as Choice[] });
+export const anonymousLabelAtom = atom("atelier anonymous label", "anonyme");
+
+const PROMPT_COLOURS = ["#fff1a8", "#cfe8ff", "#d3f4d1", "#ffdcb8", "#e9dcff", "#ffd6e0"];
+
+export function promptColour(prompts: Choice[], promptId: string): string {
+  const index = prompts.findIndex((p) => p.id === promptId);
+  return PROMPT_COLOURS[(index < 0 ? 0 : index) % PROMPT_COLOURS.length]!;
+}
+
+function NoteCard({ shape }: { shape: AtelierNoteShape }) {
+  const note = useValue("note", () => notesAtom.get().get(shape.props.noteId), [shape.props.noteId]);
+  const choices = useValue("choices", () => boardChoicesAtom.get(), []);
+  const anonymous = useValue("anonymous", () => anonymousLabelAtom.get(), []);
+  const category = note ? choices.categories.find((c) => c.id === note.category)?.label : undefined;
+  return (
+    <HTMLContainer
+      className="atelier-note"
+      data-note-id={shape.props.noteId}
+      style={{
+        width: shape.props.w,
+        height: shape.props.h,
+        background: note ? promptColour(choices.prompts, note.prompt) : "#eeeeee",
+      }}
+    >
+      {note ? (
+        <>
+          <p className="atelier-note-text">{note.text}</p>
+          <p className="atelier-note-meta">
+            {category ? `${category} · ` : ""}
+            {note.author || anonymous}
+          </p>
+        </>
+      ) : null}
+    </HTMLContainer>
+  );
+}
+
+export class AtelierNoteShapeUtil extends BaseBoxShapeUtil<AtelierNoteShape> {
+  static override type = NOTE_SHAPE_TYPE;
+  static override props: RecordProps<AtelierNoteShape> = { noteId: T.string, w: T.number, h: T.number };
+
+  override getDefaultProps(): AtelierNoteShape["props"] {
+    return { noteId: "", w: NOTE_SIZE, h: NOTE_SIZE };
+  }
+
+  override canEdit(): boolean {
+    return false;
+  }
+
+  override canResize(): boolean {
+    return false;
+  }
+
+  override component(shape: AtelierNoteShape) {
+    return <NoteCard shape={shape} />;
+  }
+
+  override getIndicatorPath(shape: AtelierNoteShape) {
+    const path = new Path2D();
+    path.rect(0, 0, shape.props.w, shape.props.h);
+    return path;
+  }
+}

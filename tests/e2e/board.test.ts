@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium, PHONE_VIEWPORT, PROJECTOR_VIEWPORT } from "../support/browser.ts";
+import { startE2eRelay } from "../support/e2eRelay.ts";
+import { createTestBoard, removeDir } from "../support/relay.ts";
+import { CloseCode } from "@atelier/shared/closeCodes";
+
+describe("the facilitator's board and the projector", () => {
+  let browser: Browser;
+  let relay: Awaited<ReturnType<typeof startE2eRelay>>;
+
+  beforeAll(async () => {
+    [browser, relay] = await Promise.all([launchChromium(), startE2eRelay()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await relay?.close();
+    if (relay) removeDir(relay.dataDir);
+  });
+
+  const postIt = (page: Page, text: string) => page.locator(".tl-canvas .atelier-note", { hasText: text });
+  const badge = (page: Page) => page.locator(".atelier-theme-count");
+
+  it("turns phone notes into post-its everywhere, syncs moves into themes, keeps hidden notes off the projector", async () => {
+    const board = await createTestBoard(relay.localUrl);
+    const origin = relay.localUrl;
+    const link = (role: "facilitator" | "projector") =>
+      `${origin}/${role === "facilitator" ? "board" : "screen"}/${board.boardId}#key=${board.tokens[role]}`;
+    const requested: string[] = [];
+    const projectorFrames: string[] = [];
+    const open = async (viewport: { width: number; height: number }, url: string) => {
+      const page = await browser.newPage({ viewport, locale: "fr-FR" });
+      page.on("request", (r) => requested.push(r.url()));
+      await page.goto(url);
+      return page;
+    };
+
+    const fac1 = await open(PROJECTOR_VIEWPORT, link("facilitator"));
+    const fac2 = await open({ width: 1280, height: 800 }, link("facilitator"));
+    const projector = await browser.newPage({ viewport: PROJECTOR_VIEWPORT, locale: "fr-FR" });
+    projector.on("request", (r) => requested.push(r.url()));
+    projector.on("websocket", (ws) =>
+      ws.on("framereceived", (f) => projectorFrames.push(Buffer.from(f.payload).toString("utf8"))),
+    );
+    await projector.goto(link("projector"));
+    const phone = await open(PHONE_VIEWPORT, `${origin}/j/${board.joinCode}`);
+    for (const page of [fac1, fac2, projector]) await page.locator(".tl-canvas").waitFor({ timeout: 30_000 });
+
+    // A phone note becomes one post-it on each board page.
+    await phone.getByLabel("Votre note").fill("Repérer les signaux faibles");
+    await phone.getByRole("button", { name: "Envoyer" }).click();
+    // (attached: a screen may have scrolled it out of view, tldraw then culls it)
+    for (const page of [fac1, fac2, projector])
+      await postIt(page, "Repérer les signaux faibles").waitFor({ state: "attached" });
+    expect(await postIt(fac2, "Repérer les signaux faibles").count()).toBe(1);
+
+    // A theme made on one facilitator page appears on the others, with its count.
+    await fac1.getByLabel("Titre du thème").fill("Repérage");
+    await fac1.getByRole("button", { name: "Nouveau thème" }).click();
+    for (const page of [fac1, fac2, projector]) await expect.poll(() => badge(page).allTextContents()).toEqual(["0"]);
+
+    // Drag the post-it into the theme on facilitator 1.
+    const note = (await postIt(fac1, "Repérer les signaux faibles").boundingBox())!;
+    const themeId = await badge(fac1).getAttribute("data-theme-id");
+    const frame = (await fac1.locator(`[data-shape-id="${themeId}"]`).boundingBox())!;
+    await fac1.mouse.move(note.x + note.width / 2, note.y + note.height / 2);
+    await fac1.mouse.down();
+    await fac1.mouse.move(frame.x + frame.width / 2, frame.y + frame.height / 2, { steps: 12 });
+    await fac1.mouse.up();
+    for (const page of [fac1, fac2, projector])
+      await expect.poll(() => badge(page).allTextContents(), { timeout: 10_000 }).toEqual(["1"]);
+    // The post-it sits inside the theme's frame on the other screens too.
+    const inside = async (page: Page) => {
+      const n = (await postIt(page, "Repérer les signaux faibles").boundingBox())!;
+      const f = (await page.locator(`[data-shape-id="${themeId}"]`).boundingBox())!;
+      return n.x >= f.x && n.y >= f.y && n.x + n.width <= f.x + f.width + 1 && n.y + n.height <= f.y + f.height + 1;
+    };
+    await expect.poll(() => inside(projector)).toBe(true);
+    // Facilitator 2 looks elsewhere: zoom to fit (Shift+1), then check there too.
+    await fac2.locator(".tl-canvas").click({ position: { x: 5, y: 400 } });
+    await fac2.keyboard.press("Shift+1");
+    await expect.poll(() => inside(fac2)).toBe(true);
+
+    // Controlled mode: a note waiting for approval, then hidden, never reaches the projector.
+    await fac1.getByRole("button", { name: "Passer en mode contrôlé" }).click();
+    await phone.getByText("Vos notes seront affichées après validation").waitFor();
+    await phone.getByLabel("Votre note").fill("Léa m'a raconté ce qui s'est passé");
+    await phone.getByRole("button", { name: "Envoyer" }).click();
+    await phone.getByText("en attente de validation").waitFor();
+    const pending = fac1.locator(".atelier-panel li", { hasText: "Léa m'a raconté" });
+    await pending.waitFor();
+    await pending.getByRole("button", { name: "Masquer" }).click();
+    await fac1.locator(".atelier-panel section", { hasText: "Masquées (1)" }).waitFor();
+    // Hide the shown note too: its post-it leaves every screen.
+    await fac1
+      .locator(".atelier-panel li", { hasText: "Repérer les signaux faibles" })
+      .getByRole("button", { name: "Masquer" })
+      .click();
+    for (const page of [fac1, fac2, projector])
+      await postIt(page, "Repérer les signaux faibles").waitFor({ state: "detached" });
+    await expect.poll(() => badge(projector).allTextContents()).toEqual(["0"]);
+    expect(projectorFrames.length).toBeGreaterThan(0);
+    expect(projectorFrames.some((f) => f.includes("Léa m'a raconté"))).toBe(false);
+    expect(await projector.content()).not.toContain("Léa m'a raconté");
+
+    // The projector has no editing UI, and the relay refuses its writes.
+    expect(await projector.locator(".tlui-toolbar").count()).toBe(0);
+    const closeCode = await projector.evaluate(
+      ({ boardId, token }) =>
+        new Promise<number>((resolve) => {
+          const ws = new WebSocket(`ws://${location.host}/ws/board/${boardId}/room?token=${token}`);
+          ws.binaryType = "arraybuffer";
+          // sync / update / a Yjs update setting settings.title = "piraté", three times.
+          const update = new Uint8Array([
+            0, 2, 33, 1, 1, 146, 33, 0, 40, 1, 8, 115, 101, 116, 116, 105, 110, 103, 115, 5, 116, 105, 116, 108, 101, 1,
+            119, 7, 112, 105, 114, 97, 116, 195, 169, 0,
+          ]);
+          ws.onopen = () => [0, 1, 2].forEach(() => ws.send(update));
+          ws.onclose = (e) => resolve(e.code);
+        }),
+      { boardId: board.boardId, token: board.tokens.projector },
+    );
+    expect(closeCode).toBe(CloseCode.Forbidden);
+
+    // Nothing was requested from any host but the relay.
+    const foreign = requested.filter((u) => !u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:"));
+    expect(foreign).toEqual([]);
+    expect(requested.length).toBeGreaterThan(10);
+    for (const page of [fac1, fac2, projector, phone]) await page.close();
+  });
+});
