@@ -10,7 +10,7 @@ import { tempDataDir, removeDir } from "@atelier/tests/support/relay.ts";
 import { seededRandom } from "@atelier/tests/support/random.ts";
 import type { Row } from "./lib.ts";
 
-const OPTIONS = { compactAfter: 1_000_000_000, idleUnloadMs: 3_600_000, log: () => undefined };
+const OPTIONS = { compactAfter: 1_000_000_000, idleUnloadMs: 3_600_000, autoSnapshotMs: 0, log: () => undefined };
 
 function diskBytes(file: string): number {
   return [file, `${file}-wal`].filter(existsSync).reduce((sum, f) => sum + statSync(f).size, 0);

@@ -13,6 +13,8 @@ export interface RelayConfig {
   compactAfter: number;
   /** A board with no connection for this long is compacted and unloaded. */
   idleUnloadMs: number;
+  /** While a board changes, an automatic snapshot this often (0 disables). */
+  autoSnapshotMs: number;
   tldrawLicenseKey: string;
   /** Directory of the built client; null serves no pages (API and sockets only). */
   clientDir: string | null;
@@ -38,6 +40,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig
     boardCreation: policy,
     compactAfter: int(env.COMPACT_AFTER, 500, "COMPACT_AFTER"),
     idleUnloadMs: int(env.IDLE_UNLOAD_MS, 60_000, "IDLE_UNLOAD_MS"),
+    autoSnapshotMs: int(env.AUTO_SNAPSHOT_MS, 15 * 60_000, "AUTO_SNAPSHOT_MS"),
     tldrawLicenseKey: env.TLDRAW_LICENSE_KEY ?? "",
     clientDir: resolve(env.CLIENT_DIR || new URL("../../client/dist", import.meta.url).pathname),
   };

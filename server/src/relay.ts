@@ -14,7 +14,7 @@ import { Rooms } from "./rooms.ts";
 import { authenticate } from "./boards.ts";
 import { ScreenConnection } from "./screenConnection.ts";
 import { PhoneConnection } from "./phoneConnection.ts";
-import { handleApi } from "./http/api.ts";
+import { deleteBoardEverywhere, handleApi } from "./http/api.ts";
 import { sendJson, setSecurityHeaders } from "./http/headers.ts";
 import { serveStatic } from "./http/staticFiles.ts";
 import { newToken } from "./tokens.ts";
@@ -53,7 +53,12 @@ const PHONE_PATH = /^\/ws\/phone\/([A-Za-z0-9-]{1,20})$/;
 export async function startRelay(config: RelayConfig, log: (m: string) => void = console.log): Promise<Relay> {
   const storage = new SqliteStorage(join(config.dataDir, "atelier.sqlite"));
   const adminSecret = loadAdminSecret(config.dataDir);
-  const rooms = new Rooms(storage, { compactAfter: config.compactAfter, idleUnloadMs: config.idleUnloadMs, log });
+  const rooms = new Rooms(storage, {
+    compactAfter: config.compactAfter,
+    idleUnloadMs: config.idleUnloadMs,
+    autoSnapshotMs: config.autoSnapshotMs,
+    log,
+  });
   let publicUrl = config.publicUrl ?? "";
 
   const server = createServer((req, res) => {
@@ -128,6 +133,20 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
     });
   });
 
+  // Retention: boards past their coordinator's deadline are deleted, at start and hourly.
+  const sweep = async () => {
+    for (const boardId of await storage.expiredBoards(Date.now())) {
+      await deleteBoardEverywhere(storage, rooms, boardId);
+      log(`board ${boardId}: deleted at the end of its retention period`);
+    }
+  };
+  await sweep();
+  const sweeper = setInterval(
+    () => void sweep().catch((e: unknown) => log(`retention sweep failed: ${String(e)}`)),
+    3_600_000,
+  );
+  sweeper.unref();
+
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => resolve());
@@ -145,6 +164,7 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
     localUrl,
     adminSecret,
     async close() {
+      clearInterval(sweeper);
       await rooms.closeAll(CloseCode.GoingAway, "relay stopping");
       for (const ws of [...screenWss.clients, ...phoneWss.clients]) ws.terminate();
       await new Promise<void>((resolve) => server.close(() => resolve()));

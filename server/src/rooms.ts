@@ -6,6 +6,7 @@ import { CloseCode } from "@atelier/shared/closeCodes";
 import { LIMITS } from "@atelier/shared/limits";
 import type { Storage } from "./storage/storage.ts";
 import { TokenBucket } from "./rateLimit.ts";
+import { takeSnapshot } from "./snapshots.ts";
 
 /** A connection attached to a room: a board screen or a phone. */
 export interface RoomMember {
@@ -19,6 +20,8 @@ export interface RoomMember {
 export interface RoomOptions {
   compactAfter: number;
   idleUnloadMs: number;
+  /** While the board changes, an automatic snapshot this often (0: never). */
+  autoSnapshotMs: number;
   log: (message: string) => void;
 }
 
@@ -43,6 +46,8 @@ export class Room {
   private readonly noteListeners = new Set<(noteId: string) => void>();
   private idleTimer: NodeJS.Timeout | null = null;
   private compactScheduled = new Set<DocName>();
+  private changedSinceSnapshot = false;
+  private snapshotTimer: NodeJS.Timeout | null = null;
   closed = false;
 
   constructor(
@@ -66,6 +71,18 @@ export class Room {
       if (this.logLength[name] > options.compactAfter) this.compact(name);
     }
     this.armIdleTimer();
+    if (options.autoSnapshotMs > 0) {
+      this.snapshotTimer = setInterval(() => void this.autoSnapshot(), options.autoSnapshotMs);
+      this.snapshotTimer.unref();
+    }
+  }
+
+  private async autoSnapshot(): Promise<void> {
+    if (!this.changedSinceSnapshot || this.closed) return;
+    this.changedSinceSnapshot = false;
+    await takeSnapshot(this.storage, this, "", "auto").catch((error: unknown) =>
+      this.options.log(`board ${this.boardId}: automatic snapshot failed: ${String(error)}`),
+    );
   }
 
   static async load(
@@ -95,6 +112,7 @@ export class Room {
     doc.on("update", (update: Uint8Array, origin: unknown) => {
       if (origin === Origin.load || this.closed) return;
       this.logLength[name]++;
+      this.changedSinceSnapshot = true;
       const committed = this.storage.enqueue({ type: "update", boardId: this.boardId, doc: name, update });
       if (this.logLength[name] > this.options.compactAfter) this.compact(name);
       committed.then(
@@ -189,6 +207,7 @@ export class Room {
     if (this.closed) return;
     this.closed = true;
     this.disarmIdleTimer();
+    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
     this.onClosed(this);
     for (const m of [...this.members]) m.close(code, reason);
     this.members.clear();

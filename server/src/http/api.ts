@@ -8,7 +8,15 @@ import type { Rooms } from "../rooms.ts";
 import type { BoardCreationPolicy } from "../config.ts";
 import { authenticate, createBoard, rotateLink } from "../boards.ts";
 import { moderateNote, updateSettings } from "../notes.ts";
-import { sendJson } from "./headers.ts";
+import { sendFile, sendJson } from "./headers.ts";
+import { z } from "zod";
+import { CloseCode } from "@atelier/shared/closeCodes";
+import { Origin } from "@atelier/shared/origins";
+import { cleanLabel } from "@atelier/shared/text";
+import { applyBoardJson, restoreBoardJson } from "@atelier/shared/boardJson";
+import { exportBoard, EXPORT_FORMATS, type ExportFile, type ExportFormat } from "../exports.ts";
+import { MAX_IMAGE_BYTES, pngImage, svgImage, takeSnapshot } from "../snapshots.ts";
+import type { SnapshotImage } from "../storage/storage.ts";
 
 export interface ApiContext {
   storage: Storage;
@@ -31,12 +39,12 @@ class HttpError extends Error {
   }
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+async function readJson(req: IncomingMessage, maxBytes = MAX_BODY): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY) throw new HttpError(413, "body_too_large");
+    if (size > maxBytes) throw new HttpError(413, "body_too_large");
     chunks.push(chunk);
   }
   try {
@@ -78,7 +86,39 @@ function parse<T>(
   return result.data;
 }
 
+/** A handler's answer: JSON, or a file to download. */
+class FileReply {
+  constructor(readonly file: ExportFile) {}
+}
+
 type Handler = (ctx: ApiContext, req: IncomingMessage, params: string[]) => Promise<[number, unknown]>;
+
+const BOARD = "([a-z0-9]{1,32})";
+const ANY_BOARD_LINK: Role[] = ["facilitator", "coordinator"];
+
+/** Rendered images travel as JSON: base64 PNG and SVG text. */
+const imagesBody = z.object({
+  name: z.string().max(120).optional(),
+  png: z
+    .string()
+    .max(MAX_IMAGE_BYTES * 2)
+    .optional(),
+  svg: z.string().max(MAX_IMAGE_BYTES).optional(),
+});
+
+function images(body: z.infer<typeof imagesBody>): SnapshotImage[] {
+  try {
+    return [...(body.png ? [pngImage(body.png)] : []), ...(body.svg ? [svgImage(body.svg)] : [])];
+  } catch (error) {
+    throw new HttpError(400, "invalid_image", (error as Error).message);
+  }
+}
+
+/** Closes the board's connections and removes every trace of it (rule R5). */
+export async function deleteBoardEverywhere(storage: Storage, rooms: Rooms, boardId: string): Promise<void> {
+  rooms.peek(boardId)?.shutDown(CloseCode.UnknownBoard, "board deleted");
+  await storage.deleteBoard(boardId);
+}
 
 const ROUTES: [string, RegExp, Handler][] = [
   ["GET", /^\/api\/health$/, async () => [200, { ok: true }]],
@@ -166,6 +206,95 @@ const ROUTES: [string, RegExp, Handler][] = [
       return [200, { link }];
     },
   ],
+  [
+    "GET",
+    new RegExp(`^/api/boards/${BOARD}/snapshots$`),
+    async (ctx, req, [boardId]) => {
+      await requireLink(ctx, req, boardId!, ANY_BOARD_LINK);
+      return [200, { snapshots: await ctx.storage.listSnapshots(boardId!) }];
+    },
+  ],
+  [
+    "POST",
+    new RegExp(`^/api/boards/${BOARD}/snapshots$`),
+    async (ctx, req, [boardId]) => {
+      await requireLink(ctx, req, boardId!, ["facilitator"]);
+      const body = parse(imagesBody, await readJson(req, MAX_IMAGE_BYTES * 3));
+      const room = await ctx.rooms.open(boardId!);
+      const name = cleanLabel(body.name ?? "").slice(0, 80);
+      return [201, { snapshot: await takeSnapshot(ctx.storage, room, name, "named", images(body)) }];
+    },
+  ],
+  [
+    "POST",
+    new RegExp(`^/api/boards/${BOARD}/close$`),
+    async (ctx, req, [boardId]) => {
+      await requireLink(ctx, req, boardId!, ["facilitator"]);
+      const body = parse(imagesBody, await readJson(req, MAX_IMAGE_BYTES * 3));
+      const room = await ctx.rooms.open(boardId!);
+      await updateSettings(ctx.storage, room, { submissions: "locked" });
+      const name = cleanLabel(body.name ?? "").slice(0, 80);
+      return [201, { snapshot: await takeSnapshot(ctx.storage, room, name, "close", images(body)) }];
+    },
+  ],
+  [
+    "GET",
+    new RegExp(`^/api/boards/${BOARD}/snapshots/(live|[A-Za-z0-9_-]{1,32})/([a-z]+\\.[a-z]+)$`),
+    async (ctx, req, [boardId, snapshotId, format]) => {
+      await requireLink(ctx, req, boardId!, ANY_BOARD_LINK);
+      if (!(EXPORT_FORMATS as readonly string[]).includes(format!)) throw new HttpError(404, "no_such_export");
+      const separator = new URL(req.url ?? "/", "http://x").searchParams.get("sep") === "," ? "," : ";";
+      const file = await exportBoard(ctx.storage, boardId!, snapshotId!, format as ExportFormat, separator);
+      if (!file) throw new HttpError(404, snapshotId === "live" ? "no_image_for_live_board" : "no_such_snapshot");
+      return [200, new FileReply(file)];
+    },
+  ],
+  [
+    "PATCH",
+    new RegExp(`^/api/boards/${BOARD}/retention$`),
+    async (ctx, req, [boardId]) => {
+      await requireLink(ctx, req, boardId!, ["coordinator"]);
+      const { days } = parse(
+        z.strictObject({ days: z.number().int().min(1).max(3650).nullable() }),
+        await readJson(req),
+      );
+      await ctx.storage.setRetention(boardId!, days);
+      return [200, { days }];
+    },
+  ],
+  [
+    "DELETE",
+    new RegExp(`^/api/boards/${BOARD}$`),
+    async (ctx, req, [boardId]) => {
+      await requireLink(ctx, req, boardId!, ["coordinator"]);
+      await deleteBoardEverywhere(ctx.storage, ctx.rooms, boardId!);
+      return [200, { deleted: boardId }];
+    },
+  ],
+  [
+    "POST",
+    /^\/api\/boards\/import$/,
+    async (ctx, req) => {
+      if (!mayCreateBoards(ctx, req)) throw new HttpError(403, "admin_secret_required");
+      let data;
+      try {
+        data = restoreBoardJson(await readJson(req, 20 * 1024 * 1024));
+      } catch (error) {
+        if (error instanceof HttpError) throw error;
+        throw new HttpError(400, "invalid_board_file", (error as Error).message);
+      }
+      const created = await createBoard(ctx.storage, ctx.publicUrl, {
+        title: data.board.title || "Atelier",
+        date: /^\d{4}-\d{2}-\d{2}$/.test(data.board.date) ? data.board.date : new Date().toISOString().slice(0, 10),
+        prompts: [],
+        categories: [],
+      });
+      const room = await ctx.rooms.open(created.boardId);
+      applyBoardJson(room.docs.room, data, Origin.migration);
+      await ctx.storage.whenCommitted();
+      return [201, created];
+    },
+  ],
 ];
 
 /** Answers `/api/…`; returns false for any other path. */
@@ -178,7 +307,8 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
       if (!match) continue;
       if (req.method !== method) continue;
       const [status, body] = await handler(ctx, req, match.slice(1));
-      sendJson(res, status, body);
+      if (body instanceof FileReply) sendFile(res, body.file);
+      else sendJson(res, status, body);
       return true;
     }
     const known = ROUTES.some(([, pattern]) => pattern.test(path));

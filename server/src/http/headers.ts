@@ -36,3 +36,19 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   });
   res.end(json);
 }
+
+/** A download. Images get a sandbox: an SVG opened on its own runs nothing. */
+export function sendFile(
+  res: ServerResponse,
+  file: { contentType: string; body: Uint8Array | string; filename: string },
+): void {
+  const body = typeof file.body === "string" ? Buffer.from(file.body, "utf8") : Buffer.from(file.body);
+  res.writeHead(200, {
+    "Content-Type": file.contentType,
+    "Content-Length": body.length,
+    "Content-Disposition": `attachment; filename="${file.filename.replace(/[^A-Za-z0-9._-]/g, "_")}"`,
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox",
+  });
+  res.end(body);
+}

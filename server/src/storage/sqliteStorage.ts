@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DocName } from "@atelier/shared/docLayout";
 import type { Role } from "@atelier/shared/roles";
-import type { BoardRecord, LinkRecord, SnapshotRecord, Storage, StorageOp } from "./storage.ts";
+import type { BoardRecord, LinkRecord, SnapshotImage, SnapshotRecord, Storage, StorageOp } from "./storage.ts";
 
 /** Numbered, append-only: a stored database is upgraded by running the missing ones. */
 const MIGRATIONS: { name: string; sql: string }[] = [
@@ -51,6 +51,20 @@ const MIGRATIONS: { name: string; sql: string }[] = [
       BEGIN SELECT RAISE(ABORT, 'snapshots are immutable'); END;
     `,
   },
+  {
+    name: "002_snapshot_images_retention",
+    sql: `
+      ALTER TABLE boards ADD COLUMN retention_days INTEGER;
+      CREATE TABLE snapshot_images (
+        snapshot_id TEXT NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+        format TEXT NOT NULL,
+        data BLOB NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        PRIMARY KEY (snapshot_id, format)
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -91,6 +105,8 @@ export class SqliteStorage implements Storage {
     // FULL: a commit is fsynced before it returns, so an ack never precedes the disk.
     this.db.pragma("synchronous = FULL");
     this.db.pragma("foreign_keys = ON");
+    // A deleted board must not linger in free pages of the file (notes may concern minors).
+    this.db.pragma("secure_delete = ON");
     migrate(this.db);
     const db = this.db;
     this.stmts = {
@@ -112,8 +128,25 @@ export class SqliteStorage implements Storage {
         "INSERT INTO snapshots (id, board_id, name, kind, created_at, room, inbox) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ),
       listSnapshots: db.prepare(
-        "SELECT id, board_id, name, kind, created_at FROM snapshots WHERE board_id = ? ORDER BY created_at",
+        `SELECT s.id, s.board_id, s.name, s.kind, s.created_at,
+                (SELECT group_concat(format) FROM snapshot_images i WHERE i.snapshot_id = s.id) AS formats
+         FROM snapshots s WHERE s.board_id = ? ORDER BY s.created_at, s.rowid`,
       ),
+      getSnapshot: db.prepare("SELECT room, inbox FROM snapshots WHERE board_id = ? AND id = ?"),
+      insertImage: db.prepare(
+        "INSERT INTO snapshot_images (snapshot_id, format, data, width, height) VALUES (?, ?, ?, ?, ?)",
+      ),
+      getImage: db.prepare(
+        `SELECT i.data, i.width, i.height FROM snapshot_images i JOIN snapshots s ON s.id = i.snapshot_id
+         WHERE s.board_id = ? AND i.snapshot_id = ? AND i.format = ?`,
+      ),
+      deleteBoard: db.prepare("DELETE FROM boards WHERE id = ?"),
+      setRetention: db.prepare("UPDATE boards SET retention_days = ? WHERE id = ?"),
+      getRetention: db.prepare("SELECT retention_days FROM boards WHERE id = ?"),
+      expired: db.prepare(
+        "SELECT id FROM boards WHERE retention_days IS NOT NULL AND created_at + retention_days * 86400000 < ?",
+      ),
+      listBoards: db.prepare("SELECT id, join_code, title, created_at FROM boards ORDER BY created_at"),
     };
   }
 
@@ -214,17 +247,65 @@ export class SqliteStorage implements Storage {
     }
   }
 
-  async addSnapshot(snapshot: SnapshotRecord, states: Record<DocName, Uint8Array>): Promise<void> {
+  async addSnapshot(
+    snapshot: SnapshotRecord,
+    states: Record<DocName, Uint8Array>,
+    images: SnapshotImage[] = [],
+  ): Promise<void> {
     await this.whenCommitted();
-    this.stmts.insertSnapshot.run(
-      snapshot.id,
-      snapshot.boardId,
-      snapshot.name,
-      snapshot.kind,
-      snapshot.createdAt,
-      states.room,
-      states.inbox,
-    );
+    this.db.transaction(() => {
+      this.stmts.insertSnapshot.run(
+        snapshot.id,
+        snapshot.boardId,
+        snapshot.name,
+        snapshot.kind,
+        snapshot.createdAt,
+        states.room,
+        states.inbox,
+      );
+      for (const image of images) {
+        this.stmts.insertImage.run(snapshot.id, image.format, image.data, image.width, image.height);
+      }
+    })();
+  }
+
+  async getSnapshotStates(boardId: string, snapshotId: string): Promise<Record<DocName, Uint8Array> | null> {
+    const row = this.stmts.getSnapshot.get(boardId, snapshotId) as { room: Buffer; inbox: Buffer } | undefined;
+    return row ? { room: new Uint8Array(row.room), inbox: new Uint8Array(row.inbox) } : null;
+  }
+
+  async getSnapshotImage(
+    boardId: string,
+    snapshotId: string,
+    format: SnapshotImage["format"],
+  ): Promise<SnapshotImage | null> {
+    const row = this.stmts.getImage.get(boardId, snapshotId, format) as
+      { data: Buffer; width: number; height: number } | undefined;
+    return row ? { format, data: new Uint8Array(row.data), width: row.width, height: row.height } : null;
+  }
+
+  async deleteBoard(boardId: string): Promise<void> {
+    await this.whenCommitted().catch(() => undefined);
+    this.stmts.deleteBoard.run(boardId);
+    // The WAL still holds the old pages until a checkpoint: truncate it.
+    this.db.pragma("wal_checkpoint(TRUNCATE)");
+  }
+
+  async setRetention(boardId: string, days: number | null): Promise<void> {
+    this.stmts.setRetention.run(days, boardId);
+  }
+
+  async getRetention(boardId: string): Promise<number | null> {
+    const row = this.stmts.getRetention.get(boardId) as { retention_days: number | null } | undefined;
+    return row?.retention_days ?? null;
+  }
+
+  async expiredBoards(now: number): Promise<string[]> {
+    return (this.stmts.expired.all(now) as { id: string }[]).map((r) => r.id);
+  }
+
+  async listBoards(): Promise<BoardRecord[]> {
+    return (this.stmts.listBoards.all() as unknown[]).map((r) => toBoard(r)!);
   }
 
   async listSnapshots(boardId: string): Promise<SnapshotRecord[]> {
@@ -234,6 +315,7 @@ export class SqliteStorage implements Storage {
       name: string;
       kind: SnapshotRecord["kind"];
       created_at: number;
+      formats: string | null;
     }[];
     return rows.map((r) => ({
       id: r.id,
@@ -241,6 +323,7 @@ export class SqliteStorage implements Storage {
       name: r.name,
       kind: r.kind,
       createdAt: r.created_at,
+      images: (r.formats ? r.formats.split(",") : []) as SnapshotImage["format"][],
     }));
   }
 

@@ -20,6 +20,15 @@ export interface SnapshotRecord {
   name: string;
   kind: "named" | "auto" | "close";
   createdAt: number;
+  /** Rendered board images stored with it (the facilitator's page makes them). */
+  images?: SnapshotImage["format"][];
+}
+
+export interface SnapshotImage {
+  format: "png" | "svg";
+  data: Uint8Array;
+  width: number;
+  height: number;
 }
 
 /** What one committed batch may hold; applied in order, in one transaction. */
@@ -57,8 +66,19 @@ export interface Storage {
   /** Resolves when everything enqueued so far is committed. */
   whenCommitted(): Promise<void>;
 
-  addSnapshot(snapshot: SnapshotRecord, states: Record<DocName, Uint8Array>): Promise<void>;
+  /** Immutable once taken; images are stored in the same transaction. */
+  addSnapshot(snapshot: SnapshotRecord, states: Record<DocName, Uint8Array>, images?: SnapshotImage[]): Promise<void>;
   listSnapshots(boardId: string): Promise<SnapshotRecord[]>;
+  getSnapshotStates(boardId: string, snapshotId: string): Promise<Record<DocName, Uint8Array> | null>;
+  getSnapshotImage(boardId: string, snapshotId: string, format: SnapshotImage["format"]): Promise<SnapshotImage | null>;
+
+  /** A real delete: every row of the board, and no trace left in the file. */
+  deleteBoard(boardId: string): Promise<void>;
+  /** Days after creation when the board is deleted; null keeps it. */
+  setRetention(boardId: string, days: number | null): Promise<void>;
+  getRetention(boardId: string): Promise<number | null>;
+  expiredBoards(now: number): Promise<string[]>;
+  listBoards(): Promise<BoardRecord[]>;
 
   close(): Promise<void>;
 }

@@ -1,0 +1,109 @@
+import * as Y from "yjs";
+import { readSettings } from "@atelier/shared/docLayout";
+import { computeTally } from "@atelier/shared/tally";
+import { notesCsv, tallyCsv, type Separator } from "@atelier/shared/exportCsv";
+import { boardToJson } from "@atelier/shared/boardJson";
+import type { DocName } from "@atelier/shared/docLayout";
+import type { Storage } from "./storage/storage.ts";
+
+/**
+ * Every export of a board, from its live state or from a snapshot, with no
+ * browser: the API, the CLI and the archive page all come through here.
+ */
+export const EXPORT_FORMATS = ["tally.csv", "notes.csv", "board.json", "tally.json", "board.png", "board.svg"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface ExportFile {
+  contentType: string;
+  body: Uint8Array | string;
+  filename: string;
+}
+
+/** "live" is the committed state of the board now. */
+export async function loadBoardDocs(
+  storage: Storage,
+  boardId: string,
+  snapshotId: string,
+): Promise<Record<DocName, Y.Doc> | null> {
+  const docs = { room: new Y.Doc(), inbox: new Y.Doc() };
+  if (snapshotId === "live") {
+    if (!(await storage.getBoard(boardId))) return null;
+    await storage.whenCommitted();
+    for (const name of ["room", "inbox"] as const) {
+      const updates = await storage.loadDoc(boardId, name);
+      docs[name].transact(() => updates.forEach((u) => Y.applyUpdate(docs[name], u)));
+    }
+    return docs;
+  }
+  const states = await storage.getSnapshotStates(boardId, snapshotId);
+  if (!states) return null;
+  Y.applyUpdate(docs.room, states.room);
+  Y.applyUpdate(docs.inbox, states.inbox);
+  return docs;
+}
+
+function slug(text: string): string {
+  return (
+    text
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .replace(/[^A-Za-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "")
+      .slice(0, 60) || "atelier"
+  );
+}
+
+export async function exportBoard(
+  storage: Storage,
+  boardId: string,
+  snapshotId: string,
+  format: ExportFormat,
+  separator: Separator = ";",
+): Promise<ExportFile | null> {
+  if (format === "board.png" || format === "board.svg") {
+    if (snapshotId === "live") return null;
+    const image = await storage.getSnapshotImage(boardId, snapshotId, format === "board.png" ? "png" : "svg");
+    if (!image) return null;
+    const board = await storage.getBoard(boardId);
+    return {
+      contentType: format === "board.png" ? "image/png" : "image/svg+xml",
+      body: image.data,
+      filename: `${slug(board?.title ?? "")}-${snapshotId}.${format === "board.png" ? "png" : "svg"}`,
+    };
+  }
+  const docs = await loadBoardDocs(storage, boardId, snapshotId);
+  if (!docs) return null;
+  const settings = readSettings(docs.room);
+  const tally = computeTally(docs.room);
+  const base = `${slug(settings.title)}-${snapshotId}`;
+  switch (format) {
+    case "tally.csv":
+      return {
+        contentType: "text/csv; charset=utf-8",
+        body: tallyCsv(tally, settings, separator),
+        filename: `${base}-themes.csv`,
+      };
+    case "notes.csv":
+      return {
+        contentType: "text/csv; charset=utf-8",
+        body: notesCsv(tally, settings, separator),
+        filename: `${base}-notes.csv`,
+      };
+    case "board.json":
+      return {
+        contentType: "application/json; charset=utf-8",
+        body: JSON.stringify(boardToJson(docs.room), null, 2),
+        filename: `${base}.atelier.json`,
+      };
+    case "tally.json":
+      return {
+        contentType: "application/json; charset=utf-8",
+        body: JSON.stringify({ settings, tally }),
+        filename: `${base}-tally.json`,
+      };
+    default: {
+      const never: never = format;
+      throw new Error(`unknown export ${String(never)}`);
+    }
+  }
+}
