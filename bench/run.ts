@@ -4,6 +4,7 @@ import { cpus } from "node:os";
 import { printTable, type Row } from "./lib.ts";
 import { benchPhones } from "./phones.ts";
 import { benchStorage } from "./storage.ts";
+import { benchFanout } from "./fanout.ts";
 
 /**
  * `pnpm bench`: every benchmark, bounded in time, loopback only. Prints the
@@ -23,6 +24,10 @@ if (want("phones")) {
 if (want("storage")) {
   console.error("storage…");
   rows.push(...(await benchStorage()));
+}
+if (want("fanout")) {
+  console.error("fanout…");
+  rows.push(...(await benchFanout()));
 }
 
 const commit = (() => {
