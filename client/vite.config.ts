@@ -13,7 +13,15 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     // Each page is its own entry: the phone page never loads the board's code.
-    rollupOptions: { input: { index: page("index"), new: page("new"), join: page("join"), board: page("board") } },
+    rollupOptions: {
+      input: {
+        index: page("index"),
+        new: page("new"),
+        join: page("join"),
+        board: page("board"),
+        archive: page("archive"),
+      },
+    },
   },
   server: { proxy: { "/api": "http://localhost:8080", "/ws": { target: "ws://localhost:8080", ws: true } } },
 });

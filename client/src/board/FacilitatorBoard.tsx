@@ -9,6 +9,7 @@ import { CanvasView } from "./CanvasView.tsx";
 import { ModerationPanel } from "./ModerationPanel.tsx";
 import { reconcileNoteShapes } from "./noteShapes.ts";
 import { publishView } from "./follow.ts";
+import { renderBoardImages } from "./renderImages.ts";
 import { useNotes, useSettings } from "./hooks.ts";
 
 const INBOX_LABEL = "shape:atelier_inbox_label" as TLShapeId;
@@ -67,6 +68,17 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
     editor.zoomToBounds({ x: INBOX.x - 100, y: -200, w: x + 900 - INBOX.x, h: 1300 }, { animation: { duration: 300 } });
   };
 
+  const archive = async (kind: "snapshot" | "close", name: string, progress: (text: string) => void) => {
+    const editor = editorRef.current;
+    if (!editor) return;
+    progress(t("board.rendering"));
+    const images = await renderBoardImages(editor);
+    progress(t("board.uploading"));
+    if (kind === "close") await api.closeDay({ name, ...images });
+    else await api.snapshot({ name, ...images });
+    progress(t(kind === "close" ? "board.closed" : "board.snapshotDone"));
+  };
+
   return (
     <div className="atelier-board">
       <main className="atelier-canvas">
@@ -86,6 +98,7 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
         joinUrl={info.participantUrl}
         joinCode={info.joinCode}
         onNewTheme={newTheme}
+        onArchive={archive}
       />
     </div>
   );

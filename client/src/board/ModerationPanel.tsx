@@ -12,11 +12,22 @@ interface Props {
   joinUrl: string;
   joinCode: string;
   onNewTheme(title: string): void;
+  /** Renders the board and archives it; `close` also locks submissions. */
+  onArchive(kind: "snapshot" | "close", name: string, progress: (text: string) => void): Promise<void>;
 }
 
 /** The facilitator's side panel: state of the day, themes, and the approval queue. */
-export function ModerationPanel({ api, settings, visible, inbox, joinUrl, joinCode, onNewTheme }: Props) {
+export function ModerationPanel({ api, settings, visible, inbox, joinUrl, joinCode, onNewTheme, onArchive }: Props) {
   const [error, setError] = useState("");
+  const [progress, setProgress] = useState("");
+  const [snapshotName, setSnapshotName] = useState("");
+  const archive = (kind: "snapshot" | "close", name: string) => {
+    setError("");
+    onArchive(kind, name, setProgress).catch((e: unknown) => {
+      setProgress("");
+      setError(t("board.actionFailed", { detail: String((e as Error).message ?? e) }));
+    });
+  };
   const [themeTitle, setThemeTitle] = useState("");
   const pending = inbox.filter((n) => n.status === "pending");
   const hidden = inbox.filter((n) => n.status === "hidden");
@@ -68,6 +79,33 @@ export function ModerationPanel({ api, settings, visible, inbox, joinUrl, joinCo
         <label htmlFor="theme-title">{t("board.themeName")}</label>
         <input id="theme-title" value={themeTitle} onChange={(e) => setThemeTitle(e.target.value)} maxLength={80} />
         <button type="submit">{t("board.newTheme")}</button>
+      </form>
+
+      <form
+        className="panel-theme"
+        onSubmit={(e) => {
+          e.preventDefault();
+          archive("snapshot", snapshotName.trim());
+          setSnapshotName("");
+        }}
+      >
+        <label htmlFor="snapshot-name">{t("board.snapshotName")}</label>
+        <input
+          id="snapshot-name"
+          value={snapshotName}
+          onChange={(e) => setSnapshotName(e.target.value)}
+          maxLength={80}
+        />
+        <button type="submit">{t("board.snapshot")}</button>
+        <button
+          type="button"
+          onClick={() => confirm(t("board.closeConfirm")) && archive("close", t("archive.kind.close"))}
+        >
+          {t("board.close")}
+        </button>
+        <p role="status" aria-live="polite" className="muted" data-testid="archive-progress">
+          {progress}
+        </p>
       </form>
 
       <NoteList

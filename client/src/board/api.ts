@@ -27,6 +27,8 @@ export function boardApi(boardId: string, token: string) {
     settings: (patch: { submissions?: "open" | "locked"; moderation?: "open" | "controlled" }) =>
       call("PATCH", "/settings", patch),
     moderate: (noteId: string, request: ModerationRequest) => call("POST", `/notes/${noteId}`, request),
+    snapshot: (body: { name: string; png?: string; svg?: string }) => call("POST", "/snapshots", body),
+    closeDay: (body: { name: string; png?: string; svg?: string }) => call("POST", "/close", body),
   };
 }
 export type BoardApi = ReturnType<typeof boardApi>;

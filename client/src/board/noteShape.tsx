@@ -27,6 +27,26 @@ export function promptColour(prompts: Choice[], promptId: string): string {
   return PROMPT_COLOURS[(index < 0 ? 0 : index) % PROMPT_COLOURS.length]!;
 }
 
+/** Greedy word wrap by character count: good enough for a post-it in an export. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const paragraph of text.split("\n")) {
+    let line = "";
+    for (const word of paragraph.split(/\s+/)) {
+      if (line && line.length + 1 + word.length > width) {
+        lines.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+      while (line.length > width) {
+        lines.push(line.slice(0, width));
+        line = line.slice(width);
+      }
+    }
+    lines.push(line);
+  }
+  return lines;
+}
+
 function NoteCard({ shape }: { shape: AtelierNoteShape }) {
   const note = useValue("note", () => notesAtom.get().get(shape.props.noteId), [shape.props.noteId]);
   const choices = useValue("choices", () => boardChoicesAtom.get(), []);
@@ -73,6 +93,38 @@ export class AtelierNoteShapeUtil extends BaseBoxShapeUtil<AtelierNoteShape> {
 
   override component(shape: AtelierNoteShape) {
     return <NoteCard shape={shape} />;
+  }
+
+  /** Plain SVG for exports, so the archived image needs no HTML or page styles. */
+  override toSvg(shape: AtelierNoteShape) {
+    const note = notesAtom.get().get(shape.props.noteId);
+    const { prompts, categories } = boardChoicesAtom.get();
+    const { w, h } = shape.props;
+    const lines = note ? wrap(note.text, 17).slice(0, 7) : [];
+    const category = note ? categories.find((c) => c.id === note.category)?.label : undefined;
+    return (
+      <g>
+        <rect
+          width={w}
+          height={h}
+          rx={4}
+          fill={note ? promptColour(prompts, note.prompt) : "#eeeeee"}
+          stroke="#00000022"
+        />
+        <text x={14} y={32} fontFamily="sans-serif" fontSize={18} fill="#1d1b26">
+          {lines.map((line, i) => (
+            <tspan key={i} x={14} dy={i === 0 ? 0 : 22}>
+              {line}
+            </tspan>
+          ))}
+        </text>
+        {note ? (
+          <text x={14} y={h - 14} fontFamily="sans-serif" fontSize={12} fill="#4a4757">
+            {`${category ? `${category} · ` : ""}${note.author || anonymousLabelAtom.get()}`}
+          </text>
+        ) : null}
+      </g>
+    );
   }
 
   override getIndicatorPath(shape: AtelierNoteShape) {

@@ -23,6 +23,7 @@ const PAGES: [RegExp, string][] = [
   [/^\/board\/[a-z0-9]{1,32}\/?$/, "board.html"],
   [/^\/screen\/[a-z0-9]{1,32}\/?$/, "board.html"],
   [/^\/archive\/[a-z0-9]{1,32}\/?$/, "archive.html"],
+  [/^\/debrief\/[a-z0-9]{1,32}\/?$/, "archive.html"],
 ];
 
 /** Serves the built client; returns false when the path is not one of its files. */
