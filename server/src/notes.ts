@@ -80,7 +80,7 @@ async function committed(storage: Storage, room: Room, id: string): Promise<Note
   } catch {
     return { ok: false, reason: RefusalReason.StorageUnavailable };
   }
-  if (room.closed) return { ok: false, reason: RefusalReason.StorageUnavailable };
+  if (room.unusable) return { ok: false, reason: RefusalReason.StorageUnavailable };
   return { ok: true, note: myNote(room, id) };
 }
 
@@ -91,6 +91,7 @@ export async function submitNote(
   draft: NoteDraft,
   now = Date.now(),
 ): Promise<NoteResult> {
+  if (room.unusable) return { ok: false, reason: RefusalReason.StorageUnavailable };
   const owner = room.owners.get(draft.id);
   // A resend of a note already stored (its ack was lost): acknowledge again, store nothing.
   if (owner === participantHash) return committed(storage, room, draft.id);
@@ -119,6 +120,7 @@ export async function submitNote(
 }
 
 function ownedNote(room: Room, participantHash: string, id: string): NoteRecord | Refusal {
+  if (room.unusable) return { ok: false, reason: RefusalReason.StorageUnavailable };
   const owner = room.owners.get(id);
   if (owner === undefined) return { ok: false, reason: RefusalReason.NoSuchNote };
   if (owner !== participantHash) return { ok: false, reason: RefusalReason.NotYours };

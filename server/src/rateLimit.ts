@@ -15,6 +15,11 @@ export class TokenBucket {
     this.last = now;
   }
 
+  /** Tokens available now, without taking one. */
+  peek(now: number = Date.now()): number {
+    return Math.min(this.burst, this.tokens + (now - this.last) / this.refillMs);
+  }
+
   /** Takes one token; returns 0 if allowed, else the wait in ms until one is free. */
   take(now: number = Date.now()): number {
     this.tokens = Math.min(this.burst, this.tokens + (now - this.last) / this.refillMs);

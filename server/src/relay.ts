@@ -18,6 +18,7 @@ import { deleteBoardEverywhere, handleApi } from "./http/api.ts";
 import { sendJson, setSecurityHeaders } from "./http/headers.ts";
 import { serveStatic } from "./http/staticFiles.ts";
 import { newToken } from "./tokens.ts";
+import { ConnectionsPerAddress, JoinGuesses } from "./addressLimits.ts";
 
 export interface Relay {
   server: Server;
@@ -60,6 +61,8 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
     log,
   });
   let publicUrl = config.publicUrl ?? "";
+  const connections = new ConnectionsPerAddress(LIMITS.connectionsPerAddress);
+  const joinGuesses = new JoinGuesses();
 
   const server = createServer((req, res) => {
     setSecurityHeaders(res);
@@ -73,6 +76,7 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
             boardCreation: config.boardCreation,
             adminSecret,
             tldrawLicenseKey: config.tldrawLicenseKey,
+            joinGuesses,
           },
           req,
           res,
@@ -100,10 +104,14 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
     new ScreenConnection(ws, room, docName, link.role, storage, log);
   }
 
-  async function attachPhone(ws: WebSocket, rawCode: string): Promise<void> {
+  async function attachPhone(ws: WebSocket, rawCode: string, address: string): Promise<void> {
+    if (joinGuesses.blocked(address)) return ws.close(CloseCode.RateLimited, "too many unknown codes");
     const code = normalizeJoinCode(rawCode);
     const board = isJoinCode(code) ? await storage.findBoardByJoinCode(code) : null;
-    if (!board) return ws.close(CloseCode.UnknownBoard, "no such board");
+    if (!board) {
+      joinGuesses.failed(address);
+      return ws.close(CloseCode.UnknownBoard, "no such board");
+    }
     const room = await rooms.open(board.id);
     new PhoneConnection(ws, room, storage);
   }
@@ -117,17 +125,21 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
       return;
     }
+    const address = req.socket.remoteAddress ?? "?";
     wss.handleUpgrade(req, socket, head, (ws) => {
+      if (!connections.open(address)) return ws.close(CloseCode.RateLimited, "too many connections from this address");
+      ws.once("close", () => connections.closed(address));
       // Hold incoming frames until the connection is authenticated and attached.
       ws.pause();
       const attached = screen
         ? attachScreen(ws, screen[1]!, screen[2] as DocName, url.searchParams.get("token") ?? "")
-        : attachPhone(ws, phone![1]!);
+        : attachPhone(ws, phone![1]!, address);
       attached.then(
         () => ws.resume(),
         (error: unknown) => {
+          // Never the URL: it carries the token.
           log(`upgrade failed: ${error instanceof Error ? error.message : String(error)}`);
-          ws.close(CloseCode.StorageUnavailable, "relay error");
+          ws.close(CloseCode.StorageUnavailable, "relay busy or storage unavailable");
         },
       );
     });

@@ -43,12 +43,15 @@ export class Room {
   private readonly noteBuckets = new Map<string, TokenBucket>();
   private readonly members = new Set<RoomMember>();
   private readonly logLength: Record<DocName, number>;
+  /** Bytes logged since load or the last compaction: the document's size, give or take. */
+  readonly logBytes: Record<DocName, number> = { room: 0, inbox: 0 };
   private readonly noteListeners = new Set<(noteId: string) => void>();
   private idleTimer: NodeJS.Timeout | null = null;
   private compactScheduled = new Set<DocName>();
   private changedSinceSnapshot = false;
   private snapshotTimer: NodeJS.Timeout | null = null;
   closed = false;
+  private failed = false;
 
   constructor(
     readonly boardId: string,
@@ -112,6 +115,7 @@ export class Room {
     doc.on("update", (update: Uint8Array, origin: unknown) => {
       if (origin === Origin.load || this.closed) return;
       this.logLength[name]++;
+      this.logBytes[name] += update.length;
       this.changedSinceSnapshot = true;
       const committed = this.storage.enqueue({ type: "update", boardId: this.boardId, doc: name, update });
       if (this.logLength[name] > this.options.compactAfter) this.compact(name);
@@ -142,6 +146,7 @@ export class Room {
       if (this.closed) return;
       const state = Y.encodeStateAsUpdate(this.docs[name]);
       this.logLength[name] = 1;
+      this.logBytes[name] = state.length;
       this.storage
         .enqueue({ type: "compact", boardId: this.boardId, doc: name, state })
         .catch((error: unknown) => this.fail(error));
@@ -196,11 +201,22 @@ export class Room {
     await this.storage.whenCommitted().catch(noop);
   }
 
-  /** A failed commit: the in-memory state may now hold what the disk does not. */
+  /**
+   * A failed commit: the in-memory state may now hold what the disk does not.
+   * The room is forgotten at once (the next connection reloads from disk) and
+   * closed on the next turn, after the refusals of this commit have been sent.
+   */
   private fail(error: unknown): void {
-    if (this.closed) return;
+    if (this.closed || this.failed) return;
+    this.failed = true;
     this.options.log(`board ${this.boardId}: storage failed, unloading: ${String(error)}`);
-    this.shutDown(CloseCode.StorageUnavailable, "storage unavailable");
+    this.onClosed(this);
+    setImmediate(() => this.shutDown(CloseCode.StorageUnavailable, "storage unavailable"));
+  }
+
+  /** No change may be applied any more (closed, or its storage failed). */
+  get unusable(): boolean {
+    return this.closed || this.failed;
   }
 
   shutDown(code: number, reason: string): void {
@@ -218,6 +234,12 @@ export class Room {
 
 function noop(): void {}
 
+export class RoomsFullError extends Error {
+  constructor() {
+    super("too many boards loaded in this relay");
+  }
+}
+
 /** The boards loaded in this process, each loaded once on demand. */
 export class Rooms {
   private readonly rooms = new Map<string, Promise<Room>>();
@@ -226,11 +248,13 @@ export class Rooms {
   constructor(
     private readonly storage: Storage,
     private readonly options: RoomOptions,
+    private readonly maxLoaded = LIMITS.maxLoadedBoards,
   ) {}
 
   open(boardId: string): Promise<Room> {
     const existing = this.rooms.get(boardId);
     if (existing) return existing;
+    if (this.rooms.size >= this.maxLoaded) return Promise.reject(new RoomsFullError());
     const room = Room.load(boardId, this.storage, this.options, (closed) => {
       // Synchronously, so the next `open` loads afresh from storage.
       if (this.loaded.get(boardId) === closed) {

@@ -113,6 +113,7 @@ export class ScreenConnection implements RoomMember {
   }
 
   private receiveUpdate(update: Uint8Array): void {
+    if (this.room.unusable) return;
     const { changesDoc, wouldPend } = inspectUpdate(this.doc, update);
     if (!this.writable) {
       // A read-only screen replying with what we already have is harmless.
@@ -124,9 +125,18 @@ export class ScreenConnection implements RoomMember {
       }
       return;
     }
-    if (wouldPend) return this.close(CloseCode.Resync, "update out of order: resync");
+    if (wouldPend) return this.close(CloseCode.Resync, "update refers to unknown content: resync");
     if (!changesDoc) return;
+    if (this.room.logBytes[this.docName] + update.length > LIMITS.maxDocumentBytes) {
+      return this.close(CloseCode.BoardFull, "the board has reached its maximum size");
+    }
     Y.applyUpdate(this.doc, update, this);
+    if (this.doc.store.pendingStructs || this.doc.store.pendingDs) {
+      // The check above missed a case: drop this in-memory state, everyone resyncs from disk,
+      // where only integrated changes were written.
+      this.log(`board ${this.room.boardId}: update left pending structs; reloading the board`);
+      this.room.shutDown(CloseCode.Resync, "resync");
+    }
   }
 
   private receiveAwareness(update: Uint8Array): void {

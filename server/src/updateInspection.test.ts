@@ -42,3 +42,37 @@ describe("inspectUpdate", () => {
     expect(() => inspectUpdate(new Y.Doc(), new Uint8Array([200, 1, 2, 3, 4, 5]))).toThrow();
   });
 });
+
+describe("inspectUpdate: references to unknown content", () => {
+  it("flags an item inserted next to content the document does not have", () => {
+    const source = new Y.Doc();
+    source.clientID = 1;
+    source.getText("t").insert(0, "ab");
+    const first = Y.encodeStateAsUpdate(source);
+    const other = new Y.Doc();
+    other.clientID = 2;
+    Y.applyUpdate(other, first);
+    other.getText("t").insert(1, "X"); // its neighbours belong to client 1
+    const onlyX = Y.encodeStateAsUpdate(other, Y.encodeStateVector(source));
+    expect(inspectUpdate(new Y.Doc(), onlyX).wouldPend).toBe(true);
+    const target = new Y.Doc();
+    Y.applyUpdate(target, first);
+    expect(inspectUpdate(target, onlyX)).toEqual({ changesDoc: true, wouldPend: false });
+  });
+
+  it("flags a deletion of content the document does not have", () => {
+    const source = new Y.Doc();
+    source.getText("t").insert(0, "abc");
+    const before = Y.encodeStateVector(source);
+    source.getText("t").delete(0, 1);
+    const deletionOnly = Y.encodeStateAsUpdate(source, before);
+    expect(inspectUpdate(new Y.Doc(), deletionOnly).wouldPend).toBe(true);
+  });
+
+  it("accepts an update whose items refer to each other inside it", () => {
+    const source = new Y.Doc();
+    source.getArray("a").push([1, 2, 3]);
+    source.getMap("m").set("k", new Y.Map());
+    expect(inspectUpdate(new Y.Doc(), Y.encodeStateAsUpdate(source))).toEqual({ changesDoc: true, wouldPend: false });
+  });
+});

@@ -13,6 +13,8 @@ export const CloseCode = {
   Forbidden: 4403,
   /** No such board (or join code). */
   UnknownBoard: 4404,
+  /** The board has reached its maximum size: no more changes are accepted. */
+  BoardFull: 4413,
   /** The client did not drain its output fast enough. */
   TooSlow: 4508,
   /** An update that could not be applied safely: drop local state and resync. */

@@ -29,6 +29,15 @@ export const LIMITS = {
   screenMessagesPerSecond: 300,
   /** A read-only screen that tries to write this many times is disconnected. */
   forbiddenWritesBeforeClose: 3,
+  /** Open sockets from one address (a venue's Wi-Fi may put a whole room behind one). */
+  connectionsPerAddress: 500,
+  /** Unknown join codes tried from one address: a burst, then one every `joinFailureRefillMs`. */
+  joinFailureBurst: 20,
+  joinFailureRefillMs: 6_000,
+  /** Boards held in memory at once by one relay process. */
+  maxLoadedBoards: 200,
+  /** Stored size of one board document (its log since the last compaction). */
+  maxDocumentBytes: 64 * 1024 * 1024,
   /** Participant secrets and note ids are nanoids; bound what we accept. */
   idMin: 10,
   idMax: 64,

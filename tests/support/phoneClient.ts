@@ -38,6 +38,8 @@ export class PhoneClient {
     });
     ws.on("close", (code) => {
       this.closeCode = code;
+      this.welcomeWaiter?.({ type: "refused", reason: "storage_unavailable" });
+      this.welcomeWaiter = null;
       for (const [, resolve] of this.waiting) resolve({ type: "refused", reason: "storage_unavailable" });
       this.waiting.clear();
     });
@@ -54,7 +56,9 @@ export class PhoneClient {
     });
     const welcome = new Promise<PhoneServerMessage>((resolve) => (client.welcomeWaiter = resolve));
     client.send({ type: "hello", v: PHONE_PROTOCOL_VERSION, participant });
-    await welcome;
+    const first = await welcome;
+    if (first.type !== "welcome" && client.closeCode !== null)
+      throw new Error(`closed ${client.closeCode} before welcome`);
     return client;
   }
 

@@ -4,7 +4,7 @@ import { isJoinCode, normalizeJoinCode } from "@atelier/shared/limits";
 import { readNotes, readSettings } from "@atelier/shared/docLayout";
 import { ROLES, type Role } from "@atelier/shared/roles";
 import type { Storage, LinkRecord } from "../storage/storage.ts";
-import type { Rooms } from "../rooms.ts";
+import { RoomsFullError, type Rooms } from "../rooms.ts";
 import type { BoardCreationPolicy } from "../config.ts";
 import { authenticate, createBoard, rotateLink } from "../boards.ts";
 import { moderateNote, updateSettings } from "../notes.ts";
@@ -17,6 +17,7 @@ import { applyBoardJson, restoreBoardJson } from "@atelier/shared/boardJson";
 import { exportBoard, EXPORT_FORMATS, type ExportFile, type ExportFormat } from "../exports.ts";
 import { MAX_IMAGE_BYTES, pngImage, svgImage, takeSnapshot } from "../snapshots.ts";
 import type { SnapshotImage } from "../storage/storage.ts";
+import type { JoinGuesses } from "../addressLimits.ts";
 
 export interface ApiContext {
   storage: Storage;
@@ -25,6 +26,7 @@ export interface ApiContext {
   boardCreation: BoardCreationPolicy;
   adminSecret: string;
   tldrawLicenseKey: string;
+  joinGuesses: JoinGuesses;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -139,10 +141,15 @@ const ROUTES: [string, RegExp, Handler][] = [
   [
     "GET",
     /^\/api\/join\/([A-Za-z0-9 -]{1,20})$/,
-    async (ctx, _req, [raw]) => {
+    async (ctx, req, [raw]) => {
+      const address = req.socket.remoteAddress ?? "?";
+      if (ctx.joinGuesses.blocked(address)) throw new HttpError(429, "too_many_unknown_codes");
       const code = normalizeJoinCode(raw!);
       const board = isJoinCode(code) ? await ctx.storage.findBoardByJoinCode(code) : null;
-      if (!board) throw new HttpError(404, "no_such_board");
+      if (!board) {
+        ctx.joinGuesses.failed(address);
+        throw new HttpError(404, "no_such_board");
+      }
       return [200, { joinCode: board.joinCode, title: board.title }];
     },
   ],
@@ -315,6 +322,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     throw new HttpError(known ? 405 : 404, known ? "method_not_allowed" : "not_found");
   } catch (error) {
     if (error instanceof HttpError) sendJson(res, error.status, { error: error.code, detail: error.detail });
+    else if (error instanceof RoomsFullError) sendJson(res, 503, { error: "relay_busy" });
     else {
       console.error("api error", error instanceof Error ? error.message : error);
       sendJson(res, 500, { error: "internal_error" });
