@@ -4,6 +4,7 @@ import { isFinalCloseCode } from "@atelier/shared/closeCodes";
 import type { DocName } from "@atelier/shared/docLayout";
 import { boardSocketPath } from "@atelier/shared/syncProtocol";
 import type { BoardRoute } from "./route.ts";
+import { backoffDelay } from "../backoff.ts";
 
 export interface BoardSession {
   room: Y.Doc;
@@ -30,8 +31,23 @@ export function openBoardSession(route: BoardRoute): BoardSession {
   const inboxProvider = inbox ? connect(route, "inbox", inbox) : null;
   const refusedListeners = new Set<(code: number) => void>();
   for (const provider of [roomProvider, inboxProvider]) {
-    provider?.on("connection-close", (event) => {
-      if (event && isFinalCloseCode(event.code)) for (const l of refusedListeners) l(event.code);
+    if (!provider) continue;
+    let attempt = 0;
+    provider.on("sync", (synced: boolean) => {
+      if (synced) attempt = 0;
+    });
+    provider.on("connection-close", (event) => {
+      if (!event) return;
+      if (isFinalCloseCode(event.code)) {
+        for (const l of refusedListeners) l(event.code);
+        return;
+      }
+      // The stock provider retries on a fixed schedule: after a relay restart every screen
+      // would come back in the same millisecond. Take over and add jitter (rule P3).
+      queueMicrotask(() => {
+        provider.disconnect();
+        setTimeout(() => provider.connect(), backoffDelay(attempt++));
+      });
     });
   }
   const synced = new Promise<void>((resolve) => {
