@@ -143,3 +143,96 @@ export async function phoneCrashLoop(
         : [],
   };
 }
+
+/**
+ * The long harness: each round, `phones` phones post while facilitator A
+ * edits and B watches; the relay is SIGKILLed at a seeded random moment and
+ * restarted. After every restart, every acknowledged note and every change
+ * B had received must be there. Unacknowledged notes are resent (same ids)
+ * in the next round and must land once.
+ */
+export async function combinedCrashLoop(
+  dataDir: string,
+  seed: number,
+  kills: number,
+  phones: number,
+  notesPerPhone: number,
+  onRound: (round: number, acked: number) => void = () => undefined,
+): Promise<CrashReport> {
+  const random = seededRandom(seed);
+  let relay: ChildRelay = await spawnRelay(dataDir, { BOARD_CREATION: "anyone" });
+  const board = await createTestBoard(relay.url);
+  const acked = new Set<string>();
+  const seen: string[] = [];
+  const lost: string[] = [];
+  const pending: { participant: string; id: string; text: string }[] = [];
+  for (let round = 0; round < kills; round++) {
+    for (let p = 0; p < phones; p++) {
+      for (let n = 0; n < notesPerPhone; n++) {
+        pending.push({ participant: `participant-${seed}-r${round}-p${p}`, id: `note-${seed}-${round}-${p}-${n}`, text: `Note ${n}, téléphone ${p}, tour ${round}` });
+      }
+    }
+    const byParticipant = new Map<string, typeof pending>();
+    for (const note of pending.splice(0)) byParticipant.set(note.participant, [...(byParticipant.get(note.participant) ?? []), note]);
+    const a = connectScreen(relay.url, board.boardId, board.tokens.facilitator);
+    const b = connectScreen(relay.url, board.boardId, board.tokens.facilitator);
+    await Promise.all([a.synced(), b.synced()]);
+    const clients = await Promise.all(
+      [...byParticipant.keys()].map((participant) => PhoneClient.connect(relay.url, board.joinCode, participant).catch(() => null)),
+    );
+    let editing = true;
+    const edits = (async () => {
+      for (let i = 0; editing; i++) {
+        const key = `r${round}-e${i}`;
+        a.doc.getMap("canvas-test").set(key, { x: random() });
+        const deadline = Date.now() + 2000;
+        while (editing && !b.doc.getMap("canvas-test").has(key) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+        if (b.doc.getMap("canvas-test").has(key)) seen.push(key);
+      }
+    })();
+    const killer = new Promise<void>((r) => setTimeout(r, 30 + random() * 400)).then(() => relay.kill());
+    await Promise.all(
+      clients.map(async (client) => {
+        if (!client) return;
+        for (const note of byParticipant.get(client.participant)!) {
+          const reply = await client.request({ type: "submit", id: note.id, text: note.text, prompt: "p1", category: "", author: "" });
+          if (reply.type === "ack") acked.add(note.id);
+        }
+      }),
+    );
+    await killer;
+    editing = false;
+    await edits;
+    clients.forEach((c) => c?.close());
+    a.destroy();
+    b.destroy();
+    for (const notes of byParticipant.values()) pending.push(...notes.filter((n) => !acked.has(n.id)));
+    relay = await spawnRelay(dataDir, { BOARD_CREATION: "anyone" }, relay.port);
+    const doc = await readRoom(relay.url, board.boardId, board.tokens.facilitator);
+    const stored = new Set(readNotes(doc).map((n) => n.id));
+    for (const id of acked) if (!stored.has(id)) lost.push(id);
+    for (const key of seen) if (!doc.getMap("canvas-test").has(key)) lost.push(key);
+    onRound(round, acked.size);
+  }
+  // Back to normal: resend what was never acknowledged.
+  while (pending.length > 0) {
+    const note = pending.shift()!;
+    const client = await PhoneClient.connect(relay.url, board.joinCode, note.participant);
+    const reply = await client.request({ type: "submit", id: note.id, text: note.text, prompt: "p1", category: "", author: "" });
+    client.close();
+    if (reply.type === "ack") acked.add(note.id);
+    else if (reply.type === "refused" && reply.reason === "rate_limited") pending.push(note);
+  }
+  const doc = await readRoom(relay.url, board.boardId, board.tokens.facilitator);
+  await relay.stop();
+  const notes = readNotes(doc);
+  const ids = new Set(notes.map((n) => n.id));
+  return {
+    kills,
+    confirmedChanges: seen.length,
+    acknowledgedNotes: acked.size,
+    ackedAtKills: [],
+    lost,
+    duplicated: notes.length !== ids.size || ids.size !== acked.size ? [`${notes.length} notes, ${ids.size} ids, ${acked.size} acknowledged`] : [],
+  };
+}
