@@ -6,6 +6,8 @@ import { Origin } from "@atelier/shared/origins";
 import { ROLES, type Role } from "@atelier/shared/roles";
 import type { Choice } from "@atelier/shared/protocol";
 import { cleanLabel } from "@atelier/shared/text";
+import { canvasStore } from "@atelier/shared/canvas";
+import { ACTION_MAP_DEFAULTS, templateRecords } from "@atelier/shared/templates";
 import type { LinkRecord, Storage } from "./storage/storage.ts";
 import { hashToken, newBoardId, newJoinCode, newToken } from "./tokens.ts";
 
@@ -47,17 +49,30 @@ export async function createBoard(
     ROLES.map((role) => ({ role, tokenHash: hashToken(tokens[role]) })),
   );
 
+  const template = request.template ?? "blank";
+  const actionMap = template === "actions";
+  const prompts = toChoices(
+    request.prompts.length || !actionMap ? request.prompts : ACTION_MAP_DEFAULTS.actionTypes,
+    "p",
+  );
+  const categories = toChoices(
+    request.categories.length || !actionMap ? request.categories : ACTION_MAP_DEFAULTS.audiences,
+    "c",
+  );
   const doc = new Y.Doc();
   doc.transact(() => {
     writeSettings(doc, {
       title,
       date: request.date,
-      prompts: toChoices(request.prompts, "p"),
-      categories: toChoices(request.categories, "c"),
+      prompts,
+      categories,
       submissions: "open",
       moderation: request.moderation ?? "open",
+      phase: "collect",
       layoutVersion: DOC_LAYOUT_VERSION,
     });
+    const canvas = canvasStore(doc);
+    for (const record of templateRecords(template, prompts, categories)) canvas.set(record.id, record);
   }, Origin.migration);
   await storage.enqueue({ type: "update", boardId, doc: "room", update: Y.encodeStateAsUpdate(doc) });
 

@@ -7,11 +7,12 @@ import {
   type DocName,
   type NoteRecord,
   type NoteStatus,
+  type BoardSettings,
 } from "@atelier/shared/docLayout";
 import { LIMITS } from "@atelier/shared/limits";
 import { Origin } from "@atelier/shared/origins";
-import { RefusalReason, type MyNote, type NoteDraft } from "@atelier/shared/protocol";
-import type { ModerationRequest } from "@atelier/shared/boardSchemas";
+import { phaseAllows, RefusalReason, type MyNote, type NoteDraft } from "@atelier/shared/protocol";
+import type { ModerationRequest, SettingsPatch } from "@atelier/shared/boardSchemas";
 import { cleanLabel, cleanText, visibleLength } from "@atelier/shared/text";
 import type { Room } from "./rooms.ts";
 import type { Storage } from "./storage/storage.ts";
@@ -97,6 +98,8 @@ export async function submitNote(
   if (owner === participantHash) return committed(storage, room, draft.id);
   if (owner !== undefined) return { ok: false, reason: RefusalReason.NotYours };
   if (readSettings(room.docs.room).submissions === "locked") return { ok: false, reason: RefusalReason.Locked };
+  if (!phaseAllows(readSettings(room.docs.room).phase, "post"))
+    return { ok: false, reason: RefusalReason.PhaseForbids };
   const checked = checkDraft(room, draft);
   if (!("fields" in checked)) return checked;
   const wait = room.noteBucket(participantHash).take(now);
@@ -125,6 +128,8 @@ function ownedNote(room: Room, participantHash: string, id: string): NoteRecord 
   if (owner === undefined) return { ok: false, reason: RefusalReason.NoSuchNote };
   if (owner !== participantHash) return { ok: false, reason: RefusalReason.NotYours };
   if (readSettings(room.docs.room).submissions === "locked") return { ok: false, reason: RefusalReason.Locked };
+  if (!phaseAllows(readSettings(room.docs.room).phase, "post"))
+    return { ok: false, reason: RefusalReason.PhaseForbids };
   const found = findNote(room, id);
   if (!found) return { ok: false, reason: RefusalReason.NoSuchNote };
   return found.record;
@@ -201,11 +206,34 @@ export async function moderateNote(
   return { ok: true, note: record };
 }
 
+/** Settings the facilitator changes; the timer is computed on the relay's clock. */
 export async function updateSettings(
   storage: Storage,
   room: Room,
-  patch: { submissions?: "open" | "locked"; moderation?: "open" | "controlled" },
+  patch: SettingsPatch,
+  now = Date.now(),
 ): Promise<void> {
-  room.docs.room.transact(() => writeSettings(room.docs.room, patch), Origin.moderation);
+  const { timer: action, ...rest } = patch;
+  const next: Partial<BoardSettings> = { ...rest };
+  if (action) {
+    const timer = readSettings(room.docs.room).timer;
+    const left = timer.endsAt === null ? timer.remainingMs : Math.max(0, timer.endsAt - now);
+    switch (action.action) {
+      case "start":
+        next.timer = { endsAt: now + action.durationMs, remainingMs: action.durationMs };
+        break;
+      case "pause":
+        next.timer = { endsAt: null, remainingMs: left };
+        break;
+      case "resume":
+        next.timer = { endsAt: now + left, remainingMs: left };
+        break;
+      case "reset":
+        next.timer = { endsAt: null, remainingMs: 0 };
+        break;
+    }
+  }
+  if (patch.phase === "closed") next.submissions = "locked";
+  room.docs.room.transact(() => writeSettings(room.docs.room, next), Origin.moderation);
   await storage.whenCommitted();
 }

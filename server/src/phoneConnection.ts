@@ -18,6 +18,7 @@ import { TokenBucket } from "./rateLimit.ts";
 import { hashToken } from "./tokens.ts";
 import { editNote, myNote, submitNote, withdrawNote, type NoteResult } from "./notes.ts";
 import { sendOrDrop } from "./send.ts";
+import { ballotFor, castVote, isDone, markDone } from "./voting.ts";
 
 /**
  * A participant's phone. It never touches a Yjs document: it sends small
@@ -68,6 +69,16 @@ export class PhoneConnection implements RoomMember {
       }
       case "withdraw":
         return this.reply("withdraw", message.id, await withdrawNote(this.storage, this.room, me, message.id));
+      case "vote": {
+        const result = await castVote(this.storage, this.room, me, message.target, message.delta);
+        if (result.ok) return this.send({ type: "voted", id: message.id, ballot: result.ballot });
+        return this.send({ type: "refused", op: "vote", id: message.id, reason: result.reason });
+      }
+      case "done": {
+        const refusal = await markDone(this.storage, this.room, me);
+        if (refusal === null) return this.send({ type: "doneAck", id: message.id });
+        return this.send({ type: "refused", op: "done", id: message.id, reason: refusal });
+      }
       default: {
         const never: never = message;
         throw new Error(`unhandled phone message ${JSON.stringify(never)}`);
@@ -84,7 +95,15 @@ export class PhoneConnection implements RoomMember {
     this.participantHash = hashToken(`${this.room.boardId}:${participant}`);
     const notes = [];
     for (const [id, owner] of this.room.owners) if (owner === this.participantHash) notes.push(myNote(this.room, id));
-    this.send({ type: "welcome", v: PHONE_PROTOCOL_VERSION, board: this.boardView(), notes });
+    this.send({
+      type: "welcome",
+      v: PHONE_PROTOCOL_VERSION,
+      board: this.boardView(),
+      notes,
+      serverTime: Date.now(),
+      ballot: ballotFor(this.room, this.participantHash),
+      done: isDone(this.room, this.participantHash),
+    });
   }
 
   private reply(op: PhoneOperation, id: string, result: NoteResult): void {
@@ -93,7 +112,7 @@ export class PhoneConnection implements RoomMember {
   }
 
   private boardView(): PhoneBoardView {
-    const { layoutVersion: _, ...view } = readSettings(this.room.docs.room);
+    const { layoutVersion: _, hideTextsUntilReveal: _hide, ...view } = readSettings(this.room.docs.room);
     return view;
   }
 
@@ -106,7 +125,13 @@ export class PhoneConnection implements RoomMember {
   deliverUpdate(_doc: DocName, _update: Uint8Array, _origin: unknown): void {}
 
   settingsChanged(): void {
-    if (this.participantHash !== null) this.send({ type: "board", board: this.boardView() });
+    if (this.participantHash === null || this.room.closed) return;
+    this.send({
+      type: "board",
+      board: this.boardView(),
+      serverTime: Date.now(),
+      ballot: ballotFor(this.room, this.participantHash),
+    });
   }
 
   private send(message: PhoneServerMessage): void {

@@ -1,10 +1,10 @@
 import * as Y from "yjs";
 import { Awareness } from "y-protocols/awareness";
-import { DOC_NAMES, INBOX, ROOM, type DocName } from "@atelier/shared/docLayout";
+import { DOC_NAMES, INBOX, ROOM, readSettings, type DocName } from "@atelier/shared/docLayout";
 import { Origin } from "@atelier/shared/origins";
 import { CloseCode } from "@atelier/shared/closeCodes";
 import { LIMITS } from "@atelier/shared/limits";
-import type { Storage } from "./storage/storage.ts";
+import type { ParticipantState, Storage } from "./storage/storage.ts";
 import { TokenBucket } from "./rateLimit.ts";
 import { takeSnapshot } from "./snapshots.ts";
 
@@ -39,6 +39,8 @@ export class Room {
   readonly awareness: Awareness;
   /** note id → hash of its participant's secret. Kept out of the documents. */
   readonly owners: Map<string, string>;
+  /** Dots and flags per participant hash (anonymous: never in a document). */
+  readonly participants: ParticipantState;
   /** Per participant, so that reconnecting does not refill the bucket. */
   private readonly noteBuckets = new Map<string, TokenBucket>();
   private readonly members = new Set<RoomMember>();
@@ -57,18 +59,31 @@ export class Room {
     readonly boardId: string,
     private readonly storage: Storage,
     private readonly options: RoomOptions,
-    loaded: { docs: Record<DocName, Y.Doc>; logLength: Record<DocName, number>; owners: Map<string, string> },
+    loaded: {
+      docs: Record<DocName, Y.Doc>;
+      logLength: Record<DocName, number>;
+      owners: Map<string, string>;
+      participants: ParticipantState;
+    },
     private readonly onClosed: (room: Room) => void,
   ) {
     this.docs = loaded.docs;
     this.logLength = loaded.logLength;
     this.owners = loaded.owners;
+    this.participants = loaded.participants;
     this.awareness = new Awareness(this.docs.room);
     // The relay has no presence of its own.
     this.awareness.setLocalState(null);
     for (const name of DOC_NAMES) this.watch(name);
-    this.docs.room.getMap(ROOM.settings).observe(() => {
-      for (const m of this.members) m.settingsChanged();
+    // Phones hear about settings, and about what can be voted on (notes, themes).
+    for (const key of [ROOM.settings, ROOM.votes] as const) {
+      this.docs.room.getMap(key).observe(() => this.settingsChangedSoon());
+    }
+    this.docs.room.getArray(ROOM.canvas).observe(() => {
+      if (readSettings(this.docs.room).vote.target === "themes") this.settingsChangedSoon();
+    });
+    this.docs.room.getMap(ROOM.notes).observe(() => {
+      if (readSettings(this.docs.room).phase === "vote") this.settingsChangedSoon();
     });
     for (const name of DOC_NAMES) {
       if (this.logLength[name] > options.compactAfter) this.compact(name);
@@ -78,6 +93,18 @@ export class Room {
       this.snapshotTimer = setInterval(() => void this.autoSnapshot(), options.autoSnapshotMs);
       this.snapshotTimer.unref();
     }
+  }
+
+  private settingsScheduled = false;
+
+  /** One `board` message per turn, however many changes the turn made. */
+  private settingsChangedSoon(): void {
+    if (this.settingsScheduled) return;
+    this.settingsScheduled = true;
+    setImmediate(() => {
+      this.settingsScheduled = false;
+      if (!this.closed) for (const m of this.members) m.settingsChanged();
+    });
   }
 
   private async autoSnapshot(): Promise<void> {
@@ -107,7 +134,8 @@ export class Room {
       logLength[name] = updates.length;
     }
     const owners = await storage.loadOwners(boardId);
-    return new Room(boardId, storage, options, { docs, logLength, owners }, onClosed);
+    const participants = await storage.loadParticipants(boardId);
+    return new Room(boardId, storage, options, { docs, logLength, owners, participants }, onClosed);
   }
 
   private watch(name: DocName): void {

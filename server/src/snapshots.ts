@@ -1,7 +1,10 @@
 import * as Y from "yjs";
-import { nanoid } from "nanoid";
+import { customAlphabet } from "nanoid";
 import type { Room } from "./rooms.ts";
 import type { SnapshotImage, SnapshotRecord, Storage } from "./storage/storage.ts";
+
+// Letters and digits only: an id starting with "-" would read as an option on a command line.
+const newSnapshotId = customAlphabet("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", 12);
 
 /** Largest board image the relay stores (a PNG at scale 1 of a full day is a few MB). */
 export const MAX_IMAGE_BYTES = 25 * 1024 * 1024;
@@ -16,7 +19,7 @@ export async function takeSnapshot(
   now = Date.now(),
 ): Promise<SnapshotRecord> {
   await storage.whenCommitted();
-  const snapshot: SnapshotRecord = { id: nanoid(12), boardId: room.boardId, name, kind, createdAt: now };
+  const snapshot: SnapshotRecord = { id: newSnapshotId(), boardId: room.boardId, name, kind, createdAt: now };
   const states = { room: Y.encodeStateAsUpdate(room.docs.room), inbox: Y.encodeStateAsUpdate(room.docs.inbox) };
   await storage.addSnapshot(snapshot, states, images);
   return { ...snapshot, images: images.map((i) => i.format) };

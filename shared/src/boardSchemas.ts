@@ -8,12 +8,10 @@ export const createBoardRequest = z.strictObject({
     .min(1)
     .max(LIMITS.titleMax * 2),
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  prompts: z
-    .array(z.string().max(LIMITS.labelMax * 2))
-    .min(1)
-    .max(LIMITS.promptsMax),
+  prompts: z.array(z.string().max(LIMITS.labelMax * 2)).max(LIMITS.promptsMax),
   categories: z.array(z.string().max(LIMITS.labelMax * 2)).max(LIMITS.categoriesMax),
   moderation: z.enum(["open", "controlled"]).optional(),
+  template: z.enum(["blank", "bilan", "actions"]).optional(),
 });
 export type CreateBoardRequest = z.infer<typeof createBoardRequest>;
 
@@ -30,11 +28,32 @@ export interface CreateBoardResponse {
   links: BoardLinks;
 }
 
-/** Body of `PATCH /api/boards/:id/settings` (facilitator). */
+/** Body of `PATCH /api/boards/:id/settings` (facilitator). The relay's clock sets the timer. */
 export const settingsPatch = z.strictObject({
   submissions: z.enum(["open", "locked"]).optional(),
   moderation: z.enum(["open", "controlled"]).optional(),
+  phase: z.enum(["collect", "reveal", "group", "vote", "closed"]).optional(),
+  hideTextsUntilReveal: z.boolean().optional(),
+  vote: z
+    .strictObject({ open: z.boolean(), target: z.enum(["notes", "themes"]), dots: z.number().int().min(1).max(20) })
+    .optional(),
+  timer: z
+    .discriminatedUnion("action", [
+      z.strictObject({
+        action: z.literal("start"),
+        durationMs: z
+          .number()
+          .int()
+          .min(1000)
+          .max(4 * 3_600_000),
+      }),
+      z.strictObject({ action: z.literal("pause") }),
+      z.strictObject({ action: z.literal("resume") }),
+      z.strictObject({ action: z.literal("reset") }),
+    ])
+    .optional(),
 });
+export type SettingsPatch = z.infer<typeof settingsPatch>;
 
 /** Body of `POST /api/boards/:id/notes/:noteId` (facilitator moderation). */
 export const moderationRequest = z.discriminatedUnion("action", [

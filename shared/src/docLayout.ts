@@ -1,5 +1,14 @@
 import * as Y from "yjs";
-import type { Choice, ModerationMode, PhoneBoardView, SubmissionState } from "./protocol.ts";
+import {
+  PHASES,
+  type Choice,
+  type ModerationMode,
+  type Phase,
+  type PhoneBoardView,
+  type SubmissionState,
+  type TimerState,
+  type VoteSettings,
+} from "./protocol.ts";
 
 /**
  * A board is two Yjs documents, because what the room may see and what only
@@ -19,6 +28,10 @@ export type DocName = (typeof DOC_NAMES)[number];
 export const ROOM = {
   settings: "settings",
   notes: "notes",
+  /** Vote totals per target (note id or theme frame id), written by the relay. */
+  votes: "votes",
+  /** Counters phones feed anonymously (`done`: participants who said they are done). */
+  signals: "signals",
   /** tldraw records, a YKeyValue over this array (the board issue). */
   canvas: "canvas",
   /** tldraw schema of the records in `canvas`. */
@@ -50,6 +63,8 @@ export interface NoteRecord {
 
 export interface BoardSettings extends PhoneBoardView {
   layoutVersion: number;
+  /** The projector shows post-its without their text until the reveal phase. */
+  hideTextsUntilReveal: boolean;
 }
 
 export function docForStatus(status: NoteStatus): DocName {
@@ -78,7 +93,21 @@ function choices(value: unknown): Choice[] {
 export function readSettings(doc: Y.Doc): BoardSettings {
   const s = settingsMap(doc);
   const str = (key: string) => (typeof s.get(key) === "string" ? (s.get(key) as string) : "");
+  const timer = s.get("timer") as Partial<TimerState> | undefined;
+  const vote = s.get("vote") as Partial<VoteSettings> | undefined;
+  const phase = s.get("phase");
   return {
+    phase: (PHASES as readonly unknown[]).includes(phase) ? (phase as Phase) : "collect",
+    timer: {
+      endsAt: typeof timer?.endsAt === "number" ? timer.endsAt : null,
+      remainingMs: typeof timer?.remainingMs === "number" ? Math.max(0, timer.remainingMs) : 0,
+    },
+    vote: {
+      open: vote?.open === true,
+      target: vote?.target === "themes" ? "themes" : "notes",
+      dots: typeof vote?.dots === "number" && vote.dots >= 1 && vote.dots <= 20 ? Math.floor(vote.dots) : 3,
+    },
+    hideTextsUntilReveal: s.get("hideTextsUntilReveal") === true,
     title: str("title"),
     date: str("date"),
     prompts: choices(s.get("prompts")),
@@ -116,4 +145,12 @@ export function readNotes(doc: Y.Doc): NoteRecord[] {
   const out: NoteRecord[] = [];
   for (const value of notesMap(doc).values()) if (isNoteRecord(value)) out.push(value);
   return out.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+}
+
+/** Vote totals per target, as the relay keeps them. */
+export function readVotes(doc: Y.Doc): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [target, count] of doc.getMap<number>(ROOM.votes))
+    if (typeof count === "number" && count > 0) out.set(target, count);
+  return out;
 }

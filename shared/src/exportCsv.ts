@@ -38,6 +38,7 @@ export interface CsvLabels {
   author: string;
   anonymous: string;
   time: string;
+  votes: string;
 }
 
 export const CSV_LABELS_FR: CsvLabels = {
@@ -52,6 +53,7 @@ export const CSV_LABELS_FR: CsvLabels = {
   author: "Auteur·rice",
   anonymous: "anonyme",
   time: "Heure",
+  votes: "Votes",
 };
 
 /** One row per theme (then "outside", then the total): notes, then by prompt, then by category. */
@@ -64,6 +66,7 @@ export function tallyCsv(
   const header = [
     labels.theme,
     labels.notes,
+    labels.votes,
     ...settings.prompts.map((p) => `${labels.prompt} : ${p.label}`),
     ...settings.categories.map((c) => `${labels.category} : ${c.label}`),
     `${labels.category} : ${labels.noCategory}`,
@@ -71,6 +74,7 @@ export function tallyCsv(
   const rows = [...tally.themes, { ...tally.outside, title: labels.outside }].map((row) => [
     row.title,
     row.count,
+    row.votes,
     ...settings.prompts.map((p) => row.byPrompt[p.id] ?? 0),
     ...settings.categories.map((c) => row.byCategory[c.id] ?? 0),
     row.byCategory[""] ?? 0,
@@ -97,9 +101,8 @@ export function notesCsv(
     label(settings.categories, n.category),
     n.author || labels.anonymous,
     time.format(new Date(n.createdAt)),
+    n.votes,
   ]);
-  return toCsv(
-    [[labels.theme, labels.note, labels.prompt, labels.category, labels.author, labels.time], ...rows],
-    separator,
-  );
+  const header = [labels.theme, labels.note, labels.prompt, labels.category, labels.author, labels.time, labels.votes];
+  return toCsv([header, ...rows], separator);
 }

@@ -25,6 +25,16 @@ export const phoneClientMessage: z.ZodType<PhoneClientMessage> = z.discriminated
   z.strictObject({ type: z.literal("submit"), ...draft }),
   z.strictObject({ type: z.literal("edit"), ...draft }),
   z.strictObject({ type: z.literal("withdraw"), id }),
+  z.strictObject({
+    type: z.literal("vote"),
+    id,
+    target: z
+      .string()
+      .min(1)
+      .max(LIMITS.idMax * 2),
+    delta: z.union([z.literal(1), z.literal(-1)]),
+  }),
+  z.strictObject({ type: z.literal("done"), id }),
 ]);
 
 /** Parses one raw frame; `null` when it is not a valid message. */

@@ -13,6 +13,23 @@ export interface Choice {
   label: string;
 }
 
+/** The moments of a facilitated day; each decides what phones may do (see `phaseAllows`). */
+export const PHASES = ["collect", "reveal", "group", "vote", "closed"] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** A countdown: running until `endsAt` (relay clock), or paused with `remainingMs` left. */
+export interface TimerState {
+  endsAt: number | null;
+  remainingMs: number;
+}
+
+export interface VoteSettings {
+  open: boolean;
+  target: "notes" | "themes";
+  /** Dots per participant. */
+  dots: number;
+}
+
 /** What a phone needs to know about the board. Never holds other people's notes. */
 export interface PhoneBoardView {
   title: string;
@@ -21,6 +38,26 @@ export interface PhoneBoardView {
   categories: Choice[];
   submissions: SubmissionState;
   moderation: ModerationMode;
+  phase: Phase;
+  timer: TimerState;
+  vote: VoteSettings;
+}
+
+export function phaseAllows(phase: Phase, action: "post" | "vote" | "done"): boolean {
+  switch (action) {
+    case "post":
+      return phase === "collect" || phase === "reveal";
+    case "vote":
+      return phase === "vote";
+    case "done":
+      return phase !== "closed";
+  }
+}
+
+/** What can be voted on, and this participant's dots on each. */
+export interface VoteBallot {
+  targets: Choice[];
+  mine: Record<string, number>;
 }
 
 /** How a participant sees one of their own notes. */
@@ -48,9 +85,12 @@ export type PhoneClientMessage =
   | { type: "hello"; v: number; participant: string }
   | ({ type: "submit" } & NoteDraft)
   | ({ type: "edit" } & NoteDraft)
-  | { type: "withdraw"; id: string };
+  | { type: "withdraw"; id: string }
+  /** Put (+1) or take back (-1) one dot; `id` makes the reply findable, like a note id. */
+  | { type: "vote"; id: string; target: string; delta: 1 | -1 }
+  | { type: "done"; id: string };
 
-export type PhoneOperation = "submit" | "edit" | "withdraw";
+export type PhoneOperation = "submit" | "edit" | "withdraw" | "vote" | "done";
 
 /** Why the relay refused a message; the phone translates each into a sentence. */
 export const RefusalReason = {
@@ -67,12 +107,26 @@ export const RefusalReason = {
   NoSuchNote: "no_such_note",
   RateLimited: "rate_limited",
   StorageUnavailable: "storage_unavailable",
+  PhaseForbids: "phase_forbids",
+  VoteClosed: "vote_closed",
+  NoDotsLeft: "no_dots_left",
+  UnknownTarget: "unknown_target",
 } as const;
 export type RefusalReason = (typeof RefusalReason)[keyof typeof RefusalReason];
 
 export type PhoneServerMessage =
-  | { type: "welcome"; v: number; board: PhoneBoardView; notes: MyNote[] }
-  | { type: "board"; board: PhoneBoardView }
+  | {
+      type: "welcome";
+      v: number;
+      board: PhoneBoardView;
+      notes: MyNote[];
+      serverTime: number;
+      ballot: VoteBallot;
+      done: boolean;
+    }
+  | { type: "board"; board: PhoneBoardView; serverTime: number; ballot: VoteBallot }
+  | { type: "voted"; id: string; ballot: VoteBallot }
+  | { type: "doneAck"; id: string }
   | { type: "ack"; op: PhoneOperation; id: string; note: MyNote }
   | { type: "noteState"; note: MyNote }
   | { type: "refused"; op?: PhoneOperation; id?: string; reason: RefusalReason; retryAfterMs?: number };

@@ -1,5 +1,5 @@
 import type * as Y from "yjs";
-import { readNotes, readSettings, type NoteRecord } from "./docLayout.ts";
+import { readNotes, readSettings, readVotes, type NoteRecord } from "./docLayout.ts";
 import { canvasRecords, readThemes, themeOfNotes } from "./canvas.ts";
 
 /**
@@ -11,6 +11,8 @@ export interface TallyRow {
   themeId: string | null;
   title: string;
   count: number;
+  /** Dots on the theme itself plus dots on its notes. */
+  votes: number;
   byPrompt: Record<string, number>;
   byCategory: Record<string, number>;
 }
@@ -20,13 +22,14 @@ export interface Tally {
   /** Notes outside every theme. */
   outside: TallyRow;
   total: number;
-  notes: (NoteRecord & { themeId: string | null; themeTitle: string })[];
+  notes: (NoteRecord & { themeId: string | null; themeTitle: string; votes: number })[];
 }
 
 export function computeTally(room: Y.Doc): Tally {
   const settings = readSettings(room);
   const notes = readNotes(room).filter((n) => n.status === "visible");
   const records = canvasRecords(room);
+  const votes = readVotes(room);
   const themes = readThemes(records);
   const themeOf = themeOfNotes(
     records,
@@ -37,6 +40,7 @@ export function computeTally(room: Y.Doc): Tally {
     themeId,
     title,
     count: 0,
+    votes: themeId ? (votes.get(themeId) ?? 0) : 0,
     byPrompt: emptyCounts(settings.prompts),
     byCategory: { ...emptyCounts(settings.categories), "": 0 },
   });
@@ -46,6 +50,7 @@ export function computeTally(room: Y.Doc): Tally {
   for (const note of notes) {
     const target = rows.get(themeOf.get(note.id) ?? null) ?? outside;
     target.count++;
+    target.votes += votes.get(note.id) ?? 0;
     target.byPrompt[note.prompt] = (target.byPrompt[note.prompt] ?? 0) + 1;
     target.byCategory[note.category] = (target.byCategory[note.category] ?? 0) + 1;
   }
@@ -55,7 +60,7 @@ export function computeTally(room: Y.Doc): Tally {
     total: notes.length,
     notes: notes.map((n) => {
       const themeId = themeOf.get(n.id) ?? null;
-      return { ...n, themeId, themeTitle: themeId ? (titles.get(themeId) ?? "") : "" };
+      return { ...n, themeId, themeTitle: themeId ? (titles.get(themeId) ?? "") : "", votes: votes.get(n.id) ?? 0 };
     }),
   };
 }

@@ -15,13 +15,54 @@ type Link = "facilitator" | "projector" | "coordinator" | "participant";
  * pass; for the others the relay itself refuses and stores nothing.
  */
 const WRITES: { name: string; allowed: Link[]; method: string; path: (id: string) => string; body?: unknown }[] = [
-  { name: "lock submissions", allowed: ["facilitator"], method: "PATCH", path: (id) => `/api/boards/${id}/settings`, body: { submissions: "locked" } },
-  { name: "hide a note", allowed: ["facilitator"], method: "POST", path: (id) => `/api/boards/${id}/notes/note-roles-00001`, body: { action: "hide" } },
-  { name: "edit a note", allowed: ["facilitator"], method: "POST", path: (id) => `/api/boards/${id}/notes/note-roles-00001`, body: { action: "edit", text: "x" } },
-  { name: "take a snapshot", allowed: ["facilitator"], method: "POST", path: (id) => `/api/boards/${id}/snapshots`, body: { name: "x" } },
-  { name: "close the day", allowed: ["facilitator"], method: "POST", path: (id) => `/api/boards/${id}/close`, body: {} },
-  { name: "rotate the projector link", allowed: ["facilitator", "coordinator"], method: "POST", path: (id) => `/api/boards/${id}/links/projector` },
-  { name: "set retention", allowed: ["coordinator"], method: "PATCH", path: (id) => `/api/boards/${id}/retention`, body: { days: 30 } },
+  {
+    name: "lock submissions",
+    allowed: ["facilitator"],
+    method: "PATCH",
+    path: (id) => `/api/boards/${id}/settings`,
+    body: { submissions: "locked" },
+  },
+  {
+    name: "hide a note",
+    allowed: ["facilitator"],
+    method: "POST",
+    path: (id) => `/api/boards/${id}/notes/note-roles-00001`,
+    body: { action: "hide" },
+  },
+  {
+    name: "edit a note",
+    allowed: ["facilitator"],
+    method: "POST",
+    path: (id) => `/api/boards/${id}/notes/note-roles-00001`,
+    body: { action: "edit", text: "x" },
+  },
+  {
+    name: "take a snapshot",
+    allowed: ["facilitator"],
+    method: "POST",
+    path: (id) => `/api/boards/${id}/snapshots`,
+    body: { name: "x" },
+  },
+  {
+    name: "close the day",
+    allowed: ["facilitator"],
+    method: "POST",
+    path: (id) => `/api/boards/${id}/close`,
+    body: {},
+  },
+  {
+    name: "rotate the projector link",
+    allowed: ["facilitator", "coordinator"],
+    method: "POST",
+    path: (id) => `/api/boards/${id}/links/projector`,
+  },
+  {
+    name: "set retention",
+    allowed: ["coordinator"],
+    method: "PATCH",
+    path: (id) => `/api/boards/${id}/retention`,
+    body: { days: 30 },
+  },
   { name: "delete the board", allowed: ["coordinator"], method: "DELETE", path: (id) => `/api/boards/${id}` },
 ];
 
@@ -44,7 +85,14 @@ describe("roles are enforced by the relay", () => {
     relay = await startTestRelay();
     board = await createTestBoard(relay.localUrl);
     const phone = await PhoneClient.connect(relay.localUrl, board.joinCode);
-    await phone.request({ type: "submit", id: "note-roles-00001", text: "Une note", prompt: "p1", category: "", author: "" });
+    await phone.request({
+      type: "submit",
+      id: "note-roles-00001",
+      text: "Une note",
+      prompt: "p1",
+      category: "",
+      author: "",
+    });
     phone.close();
   });
   afterAll(async () => {
@@ -53,7 +101,9 @@ describe("roles are enforced by the relay", () => {
   });
 
   for (const write of WRITES) {
-    for (const link of (["projector", "coordinator", "participant"] as Link[]).filter((l) => !write.allowed.includes(l))) {
+    for (const link of (["projector", "coordinator", "participant"] as Link[]).filter(
+      (l) => !write.allowed.includes(l),
+    )) {
       it(`refuses "${write.name}" from the ${link} link`, async () => {
         const before = boardDigest(relay, board.boardId);
         const res = await fetch(relay.localUrl + write.path(board.boardId), {

@@ -10,7 +10,9 @@ describe("reconnection storm", () => {
     const dir = tempDataDir();
     dirs.push(dir);
     const report = await reconnectionStorm(dir, 300, 5);
-    console.log(`reconnection storm: ${report.phones} phones + ${report.screens} screens back in ${report.recoveryMs.toFixed(0)} ms`);
+    console.log(
+      `reconnection storm: ${report.phones} phones + ${report.screens} screens back in ${report.recoveryMs.toFixed(0)} ms`,
+    );
     expect(report.recoveryMs).toBeLessThan(10_000);
   });
 });

@@ -93,8 +93,14 @@ export async function phoneCrashLoop(
     const clients = await Promise.all(
       [...byParticipant.keys()].map((participant) => PhoneClient.connect(relay.url, board.joinCode, participant)),
     );
+    // Strike mid-burst whatever the machine's speed: after the first new ack, then a seeded delay.
+    const ackedBefore = acked.size;
     const killer =
-      killAfterMs === null ? null : new Promise<void>((r) => setTimeout(r, killAfterMs)).then(() => relay.kill());
+      killAfterMs === null
+        ? null
+        : waitFor(() => acked.size > ackedBefore, 30_000, "a first acknowledgement")
+            .then(() => new Promise<void>((r) => setTimeout(r, killAfterMs)))
+            .then(() => relay.kill());
     await Promise.all(
       clients.map(async (client) => {
         for (const note of byParticipant.get(client.participant)!) {
@@ -108,7 +114,8 @@ export async function phoneCrashLoop(
             author: "",
           });
           if (reply.type === "ack") acked.add(note.id);
-          else if (reply.reason === "rate_limited") await new Promise((r) => setTimeout(r, reply.retryAfterMs ?? 100));
+          else if (reply.type === "refused" && reply.reason === "rate_limited")
+            await new Promise((r) => setTimeout(r, reply.retryAfterMs ?? 100));
           else return; // the relay died: this phone keeps its outbox for later
         }
       }),
@@ -119,7 +126,7 @@ export async function phoneCrashLoop(
 
   const ackedAtKills: number[] = [];
   for (let k = 0; k < kills; k++) {
-    await burst(5 + Math.floor(random() * 60));
+    await burst(Math.floor(random() * 40));
     ackedAtKills.push(acked.size);
     relay = await spawnRelay(dataDir, { BOARD_CREATION: "anyone" }, relay.port);
   }
@@ -169,16 +176,23 @@ export async function combinedCrashLoop(
   for (let round = 0; round < kills; round++) {
     for (let p = 0; p < phones; p++) {
       for (let n = 0; n < notesPerPhone; n++) {
-        pending.push({ participant: `participant-${seed}-r${round}-p${p}`, id: `note-${seed}-${round}-${p}-${n}`, text: `Note ${n}, téléphone ${p}, tour ${round}` });
+        pending.push({
+          participant: `participant-${seed}-r${round}-p${p}`,
+          id: `note-${seed}-${round}-${p}-${n}`,
+          text: `Note ${n}, téléphone ${p}, tour ${round}`,
+        });
       }
     }
     const byParticipant = new Map<string, typeof pending>();
-    for (const note of pending.splice(0)) byParticipant.set(note.participant, [...(byParticipant.get(note.participant) ?? []), note]);
+    for (const note of pending.splice(0))
+      byParticipant.set(note.participant, [...(byParticipant.get(note.participant) ?? []), note]);
     const a = connectScreen(relay.url, board.boardId, board.tokens.facilitator);
     const b = connectScreen(relay.url, board.boardId, board.tokens.facilitator);
     await Promise.all([a.synced(), b.synced()]);
     const clients = await Promise.all(
-      [...byParticipant.keys()].map((participant) => PhoneClient.connect(relay.url, board.joinCode, participant).catch(() => null)),
+      [...byParticipant.keys()].map((participant) =>
+        PhoneClient.connect(relay.url, board.joinCode, participant).catch(() => null),
+      ),
     );
     let editing = true;
     const edits = (async () => {
@@ -186,7 +200,8 @@ export async function combinedCrashLoop(
         const key = `r${round}-e${i}`;
         a.doc.getMap("canvas-test").set(key, { x: random() });
         const deadline = Date.now() + 2000;
-        while (editing && !b.doc.getMap("canvas-test").has(key) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+        while (editing && !b.doc.getMap("canvas-test").has(key) && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 2));
         if (b.doc.getMap("canvas-test").has(key)) seen.push(key);
       }
     })();
@@ -195,7 +210,14 @@ export async function combinedCrashLoop(
       clients.map(async (client) => {
         if (!client) return;
         for (const note of byParticipant.get(client.participant)!) {
-          const reply = await client.request({ type: "submit", id: note.id, text: note.text, prompt: "p1", category: "", author: "" });
+          const reply = await client.request({
+            type: "submit",
+            id: note.id,
+            text: note.text,
+            prompt: "p1",
+            category: "",
+            author: "",
+          });
           if (reply.type === "ack") acked.add(note.id);
         }
       }),
@@ -218,7 +240,14 @@ export async function combinedCrashLoop(
   while (pending.length > 0) {
     const note = pending.shift()!;
     const client = await PhoneClient.connect(relay.url, board.joinCode, note.participant);
-    const reply = await client.request({ type: "submit", id: note.id, text: note.text, prompt: "p1", category: "", author: "" });
+    const reply = await client.request({
+      type: "submit",
+      id: note.id,
+      text: note.text,
+      prompt: "p1",
+      category: "",
+      author: "",
+    });
     client.close();
     if (reply.type === "ack") acked.add(note.id);
     else if (reply.type === "refused" && reply.reason === "rate_limited") pending.push(note);
@@ -233,6 +262,9 @@ export async function combinedCrashLoop(
     acknowledgedNotes: acked.size,
     ackedAtKills: [],
     lost,
-    duplicated: notes.length !== ids.size || ids.size !== acked.size ? [`${notes.length} notes, ${ids.size} ids, ${acked.size} acknowledged`] : [],
+    duplicated:
+      notes.length !== ids.size || ids.size !== acked.size
+        ? [`${notes.length} notes, ${ids.size} ids, ${acked.size} acknowledged`]
+        : [],
   };
 }

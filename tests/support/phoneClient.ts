@@ -8,7 +8,10 @@ import {
   type PhoneServerMessage,
 } from "@atelier/shared/protocol";
 
-type Reply = Extract<PhoneServerMessage, { type: "ack" } | { type: "refused" }>;
+type Reply = Extract<
+  PhoneServerMessage,
+  { type: "ack" } | { type: "refused" } | { type: "voted" } | { type: "doneAck" }
+>;
 
 /**
  * A simulated phone speaking the real protocol over a real socket, for tests
@@ -31,7 +34,8 @@ export class PhoneClient {
         this.welcomeWaiter?.(message);
         this.welcomeWaiter = null;
       }
-      if ((message.type === "ack" || message.type === "refused") && message.id) {
+      const replyTypes = ["ack", "refused", "voted", "doneAck"];
+      if (replyTypes.includes(message.type) && "id" in message && message.id) {
         this.waiting.get(message.id)?.(message);
         this.waiting.delete(message.id);
       }

@@ -1,31 +1,34 @@
 import { useEffect, useMemo, useState } from "react";
-import { readNotes, readSettings } from "@atelier/shared/docLayout";
+import { readNotes, readSettings, readVotes } from "@atelier/shared/docLayout";
 import { lang, t } from "../i18n/index.ts";
 import { boardApi, type BoardInfo } from "./api.ts";
 import { openBoardSession, type BoardSession } from "./session.ts";
 import type { BoardRoute } from "./route.ts";
 import { FacilitatorBoard } from "./FacilitatorBoard.tsx";
 import { ProjectorBoard } from "./ProjectorBoard.tsx";
-import { anonymousLabelAtom, boardChoicesAtom, notesAtom } from "./noteShape.tsx";
+import { anonymousLabelAtom, boardChoicesAtom, maskTextsAtom, notesAtom, votesAtom } from "./noteShape.tsx";
 
 function isLoopbackHost(host: string): boolean {
   return host === "localhost" || host === "[::1]" || host.startsWith("127.");
 }
 
 /** Keeps the post-its' data (notes, prompts, categories) in step with the room document. */
-function useNoteAtoms(session: BoardSession | null): void {
+function useNoteAtoms(session: BoardSession | null, role: BoardRoute["role"] | undefined): void {
   useEffect(() => {
     if (!session) return;
     const sync = () => {
       notesAtom.set(new Map(readNotes(session.room).map((n) => [n.id, n])));
-      const { prompts, categories } = readSettings(session.room);
+      const { prompts, categories, phase, hideTextsUntilReveal } = readSettings(session.room);
       boardChoicesAtom.set({ prompts, categories });
+      votesAtom.set(readVotes(session.room));
+      // Only the projector masks texts: the facilitator must read what they group.
+      maskTextsAtom.set(role === "projector" && hideTextsUntilReveal && phase === "collect");
     };
     anonymousLabelAtom.set(t("board.anonymous"));
     sync();
     session.room.on("update", sync);
     return () => session.room.off("update", sync);
-  }, [session]);
+  }, [session, role]);
 }
 
 export function BoardApp({ route }: { route: BoardRoute | null }) {
@@ -54,7 +57,7 @@ export function BoardApp({ route }: { route: BoardRoute | null }) {
       opened.destroy();
     };
   }, [route, api]);
-  useNoteAtoms(session);
+  useNoteAtoms(session, route?.role);
 
   if (error)
     return (

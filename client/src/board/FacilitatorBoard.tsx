@@ -10,7 +10,7 @@ import { ModerationPanel } from "./ModerationPanel.tsx";
 import { reconcileNoteShapes } from "./noteShapes.ts";
 import { publishView } from "./follow.ts";
 import { renderBoardImages } from "./renderImages.ts";
-import { useNotes, useSettings } from "./hooks.ts";
+import { useDoneCount, useNotes, useSettings } from "./hooks.ts";
 
 const INBOX_LABEL = "shape:atelier_inbox_label" as TLShapeId;
 
@@ -19,6 +19,7 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
   const settings = useSettings(session.room);
   const visible = useNotes(session.room);
   const inbox = useNotes(session.inbox);
+  const doneCount = useDoneCount(session.room);
 
   useEffect(() => {
     if (editorRef.current) reconcileNoteShapes(editorRef.current, visible);
@@ -99,6 +100,8 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
         joinCode={info.joinCode}
         onNewTheme={newTheme}
         onArchive={archive}
+        clockOffset={info.clockOffset}
+        doneCount={doneCount}
       />
     </div>
   );

@@ -3,6 +3,7 @@ import type { NoteRecord } from "@atelier/shared/docLayout";
 import type { BoardSettings } from "@atelier/shared/docLayout";
 import { t } from "../i18n/index.ts";
 import type { BoardApi } from "./api.ts";
+import { FacilitationControls } from "./FacilitationControls.tsx";
 
 interface Props {
   api: BoardApi;
@@ -14,10 +15,13 @@ interface Props {
   onNewTheme(title: string): void;
   /** Renders the board and archives it; `close` also locks submissions. */
   onArchive(kind: "snapshot" | "close", name: string, progress: (text: string) => void): Promise<void>;
+  clockOffset: number;
+  doneCount: number;
 }
 
 /** The facilitator's side panel: state of the day, themes, and the approval queue. */
-export function ModerationPanel({ api, settings, visible, inbox, joinUrl, joinCode, onNewTheme, onArchive }: Props) {
+export function ModerationPanel(props: Props) {
+  const { api, settings, visible, inbox, joinUrl, joinCode, onNewTheme, onArchive } = props;
   const [error, setError] = useState("");
   const [progress, setProgress] = useState("");
   const [snapshotName, setSnapshotName] = useState("");
@@ -67,6 +71,14 @@ export function ModerationPanel({ api, settings, visible, inbox, joinUrl, joinCo
         </button>
         <p className="muted">{controlled ? t("board.controlledOn") : t("board.controlledOff")}</p>
       </div>
+
+      <FacilitationControls
+        api={api}
+        settings={settings}
+        clockOffset={props.clockOffset}
+        doneCount={props.doneCount}
+        act={act}
+      />
 
       <form
         className="panel-theme"

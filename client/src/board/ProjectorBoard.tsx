@@ -7,12 +7,14 @@ import type { BoardSession } from "./session.ts";
 import { CanvasView } from "./CanvasView.tsx";
 import { followFacilitator } from "./follow.ts";
 import { useNotes, useSettings } from "./hooks.ts";
+import { useCountdown } from "./useCountdown.ts";
 
 /** What the room sees: the board following the facilitator, the join code, the count. */
 export function ProjectorBoard({ session, info }: { session: BoardSession; info: BoardInfo }) {
   const settings = useSettings(session.room);
   const notes = useNotes(session.room);
   const [showJoin, setShowJoin] = useState(true);
+  const countdown = useCountdown(settings.timer, info.clockOffset);
   const [qr, setQr] = useState("");
 
   useEffect(() => {
@@ -37,6 +39,12 @@ export function ProjectorBoard({ session, info }: { session: BoardSession; info:
       />
       <div className="projector-bar">
         <span className="projector-title">{settings.title}</span>
+        <span className="projector-phase">{t(`phase.${settings.phase}`)}</span>
+        {countdown ? (
+          <span className="projector-timer" role="timer" data-testid="projector-timer">
+            {countdown}
+          </span>
+        ) : null}
         <span className="projector-count" data-testid="note-count">
           {t("board.notesCount", { count: notes.length })}
         </span>

@@ -1,7 +1,7 @@
 import { useEditor, useValue } from "tldraw";
 import { themeOfNotes, type CanvasRecord } from "@atelier/shared/canvas";
 import { t } from "../i18n/index.ts";
-import { notesAtom } from "./noteShape.tsx";
+import { notesAtom, votesAtom } from "./noteShape.tsx";
 
 /** The live number of notes in each theme, drawn at the top right of its frame. */
 export function ThemeCounts() {
@@ -26,7 +26,13 @@ export function ThemeCounts() {
         .map((frame) => {
           const bounds = editor.getShapePageBounds(frame)!;
           const point = editor.pageToViewport({ x: bounds.maxX, y: bounds.minY });
-          return { id: frame.id, count: counts.get(frame.id) ?? 0, x: point.x, y: point.y };
+          return {
+            id: frame.id,
+            count: counts.get(frame.id) ?? 0,
+            votes: votesAtom.get().get(frame.id) ?? 0,
+            x: point.x,
+            y: point.y,
+          };
         });
     },
     [editor],
@@ -42,6 +48,7 @@ export function ThemeCounts() {
           aria-label={t("board.themeCount", { count: b.count })}
         >
           {b.count}
+          {b.votes > 0 ? <span className="atelier-theme-votes"> · ● {b.votes}</span> : null}
         </div>
       ))}
     </>

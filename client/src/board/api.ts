@@ -1,4 +1,4 @@
-import type { ModerationRequest } from "@atelier/shared/boardSchemas";
+import type { ModerationRequest, SettingsPatch } from "@atelier/shared/boardSchemas";
 import type { BoardSettings } from "@atelier/shared/docLayout";
 
 export interface BoardInfo {
@@ -8,6 +8,9 @@ export interface BoardInfo {
   participantUrl: string;
   settings: BoardSettings;
   tldrawLicenseKey: string;
+  serverTime: number;
+  /** Relay clock minus this screen's clock, measured when the page loaded. */
+  clockOffset: number;
 }
 
 /** The JSON API as a board page uses it, with the page's link token. */
@@ -23,9 +26,13 @@ export function boardApi(boardId: string, token: string) {
     return (await res.json()) as T;
   };
   return {
-    info: () => call<BoardInfo>("GET", ""),
-    settings: (patch: { submissions?: "open" | "locked"; moderation?: "open" | "controlled" }) =>
-      call("PATCH", "/settings", patch),
+    info: async () => {
+      const sent = Date.now();
+      const info = await call<BoardInfo>("GET", "");
+      // Half the round trip: the relay read its clock about then.
+      return { ...info, clockOffset: info.serverTime - (sent + Date.now()) / 2 };
+    },
+    settings: (patch: SettingsPatch) => call("PATCH", "/settings", patch),
     moderate: (noteId: string, request: ModerationRequest) => call("POST", `/notes/${noteId}`, request),
     snapshot: (body: { name: string; png?: string; svg?: string }) => call("POST", "/snapshots", body),
     closeDay: (body: { name: string; png?: string; svg?: string }) => call("POST", "/close", body),

@@ -1,6 +1,13 @@
 import { useMemo, useSyncExternalStore } from "react";
 import type * as Y from "yjs";
-import { readNotes, readSettings, type BoardSettings, type NoteRecord } from "@atelier/shared/docLayout";
+import {
+  readNotes,
+  readSettings,
+  readVotes,
+  ROOM,
+  type BoardSettings,
+  type NoteRecord,
+} from "@atelier/shared/docLayout";
 
 const versions = new WeakMap<Y.Doc, number>();
 
@@ -28,4 +35,17 @@ export function useNotes(doc: Y.Doc | null): NoteRecord[] {
 export function useSettings(doc: Y.Doc): BoardSettings {
   const version = useDocVersion(doc);
   return useMemo(() => readSettings(doc), [doc, version]);
+}
+
+export function useDoneCount(doc: Y.Doc): number {
+  const version = useDocVersion(doc);
+  return useMemo(() => {
+    const value = doc.getMap(ROOM.signals).get("done");
+    return typeof value === "number" ? value : 0;
+  }, [doc, version]);
+}
+
+export function useVotes(doc: Y.Doc): Map<string, number> {
+  const version = useDocVersion(doc);
+  return useMemo(() => readVotes(doc), [doc, version]);
 }

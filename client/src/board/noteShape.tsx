@@ -19,6 +19,10 @@ export type AtelierNoteShape = TLShape<typeof NOTE_SHAPE_TYPE>;
 export const notesAtom = atom("atelier notes", new Map<string, NoteRecord>());
 export const boardChoicesAtom = atom("atelier choices", { prompts: [] as Choice[], categories: [] as Choice[] });
 export const anonymousLabelAtom = atom("atelier anonymous label", "anonyme");
+/** Dot-vote totals per note or theme id. */
+export const votesAtom = atom("atelier votes", new Map<string, number>());
+/** The projector before the reveal: post-its without their text. */
+export const maskTextsAtom = atom("atelier mask texts", false);
 
 const PROMPT_COLOURS = ["#fff1a8", "#cfe8ff", "#d3f4d1", "#ffdcb8", "#e9dcff", "#ffd6e0"];
 
@@ -51,6 +55,8 @@ function NoteCard({ shape }: { shape: AtelierNoteShape }) {
   const note = useValue("note", () => notesAtom.get().get(shape.props.noteId), [shape.props.noteId]);
   const choices = useValue("choices", () => boardChoicesAtom.get(), []);
   const anonymous = useValue("anonymous", () => anonymousLabelAtom.get(), []);
+  const votes = useValue("votes", () => votesAtom.get().get(shape.props.noteId) ?? 0, [shape.props.noteId]);
+  const masked = useValue("masked", () => maskTextsAtom.get(), []);
   const category = note ? choices.categories.find((c) => c.id === note.category)?.label : undefined;
   return (
     <HTMLContainer
@@ -62,7 +68,8 @@ function NoteCard({ shape }: { shape: AtelierNoteShape }) {
         background: note ? promptColour(choices.prompts, note.prompt) : "#eeeeee",
       }}
     >
-      {note ? (
+      {note && masked ? <p className="atelier-note-text">…</p> : null}
+      {note && !masked ? (
         <>
           <p className="atelier-note-text">{note.text}</p>
           <p className="atelier-note-meta">
@@ -70,6 +77,11 @@ function NoteCard({ shape }: { shape: AtelierNoteShape }) {
             {note.author || anonymous}
           </p>
         </>
+      ) : null}
+      {votes > 0 ? (
+        <span className="atelier-note-votes" data-testid="note-votes">
+          {"●".repeat(Math.min(votes, 10))} {votes}
+        </span>
       ) : null}
     </HTMLContainer>
   );

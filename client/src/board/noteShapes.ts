@@ -1,5 +1,6 @@
 import type { Editor, TLShapeId } from "tldraw";
-import { inboxSlot, NOTE_SHAPE_TYPE, noteShapeId, NOTE_SIZE } from "@atelier/shared/canvas";
+import { inboxSlot, NOTE_SHAPE_TYPE, noteShapeId, NOTE_SIZE, type CanvasRecord } from "@atelier/shared/canvas";
+import { zoneFor } from "@atelier/shared/templates";
 import type { NoteRecord } from "@atelier/shared/docLayout";
 
 /**
@@ -19,6 +20,25 @@ export function reconcileNoteShapes(editor: Editor, notes: NoteRecord[]): void {
     .map((note, index) => ({ note, index }))
     .filter(({ note }) => !editor.store.has(noteShapeId(note.id) as TLShapeId));
   if (stale.length === 0 && missing.length === 0) return;
+  const frames = editor.store.query
+    .records("shape")
+    .get()
+    .filter((s) => s.type === "frame") as unknown as CanvasRecord[];
+  // Post-its already in each zone, so new ones take the next free slot.
+  const filled = new Map<string, number>();
+  for (const s of existing) filled.set(s.parentId, (filled.get(s.parentId) ?? 0) + 1);
+  const place = (note: NoteRecord, index: number) => {
+    const zone = zoneFor(frames, note);
+    if (!zone) return { ...inboxSlot(index) };
+    const slot = filled.get(zone.id) ?? 0;
+    filled.set(zone.id, slot + 1);
+    const columns = Math.max(1, Math.floor((Number(zone.props?.w ?? 0) - 20) / (NOTE_SIZE + 20)));
+    return {
+      parentId: zone.id as TLShapeId,
+      x: 20 + (slot % columns) * (NOTE_SIZE + 20),
+      y: 40 + Math.floor(slot / columns) * (NOTE_SIZE + 20),
+    };
+  };
   editor.run(
     () => {
       if (stale.length > 0) editor.deleteShapes(stale);
@@ -27,7 +47,7 @@ export function reconcileNoteShapes(editor: Editor, notes: NoteRecord[]): void {
           missing.map(({ note, index }) => ({
             id: noteShapeId(note.id) as TLShapeId,
             type: NOTE_SHAPE_TYPE,
-            ...inboxSlot(index),
+            ...place(note, index),
             props: { noteId: note.id, w: NOTE_SIZE, h: NOTE_SIZE },
           })),
         );

@@ -1,6 +1,7 @@
 import QRCode from "qrcode";
 import type { BoardLinks, CreateBoardResponse } from "@atelier/shared/boardSchemas";
 import { h, clear } from "../dom.ts";
+import { ACTION_MAP_DEFAULTS } from "@atelier/shared/templates";
 import { lang, onLangChange, t } from "../i18n/index.ts";
 import { pageHeader } from "./chrome.ts";
 import "../styles/base.css";
@@ -35,6 +36,23 @@ function renderForm(main: HTMLElement): void {
   const categories = h("textarea", { name: "categories", rows: 5 });
   categories.value = t("new.categoriesDefault");
   const controlled = h("input", { type: "checkbox", name: "controlled" });
+  const template = h(
+    "select",
+    {
+      name: "template",
+      onchange: () => {
+        // The action map asks for audiences and types of action instead of prompts and categories.
+        const actions = template.value === "actions";
+        prompts.value = actions ? ACTION_MAP_DEFAULTS.actionTypes.join("\n") : t("new.promptsDefault");
+        categories.value = actions ? ACTION_MAP_DEFAULTS.audiences.join("\n") : t("new.categoriesDefault");
+        document.querySelector('label[for="prompts"]')!.textContent = actions ? t("new.actionTypes") : t("new.prompts");
+        document.querySelector('label[for="categories"]')!.textContent = actions
+          ? t("new.audiences")
+          : t("new.categories");
+      },
+    },
+    ...(["blank", "bilan", "actions"] as const).map((value) => h("option", { value }, t(`new.template.${value}`))),
+  );
   const secret = h("input", { type: "password", name: "secret", autocomplete: "off" });
   const submit = h("button", { type: "submit", class: "primary" }, t("new.submit"));
   const error = h("p", { class: "banner error", role: "alert", hidden: !errorText }, errorText);
@@ -59,6 +77,7 @@ function renderForm(main: HTMLElement): void {
               prompts: lines(prompts.value),
               categories: lines(categories.value),
               moderation: controlled.checked ? "controlled" : "open",
+              template: template.value,
             }),
           }).catch(() => null);
           if (res?.status === 201) {
@@ -74,6 +93,7 @@ function renderForm(main: HTMLElement): void {
       },
       field(t("new.boardTitle"), title, "title"),
       field(t("new.date"), date, "date"),
+      field(t("new.template"), template, "template"),
       field(t("new.prompts"), prompts, "prompts"),
       field(t("new.categories"), categories, "categories"),
       h("label", { class: "choice" }, controlled, h("span", {}, t("new.controlled"))),

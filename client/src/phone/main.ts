@@ -1,7 +1,13 @@
 import { nanoid } from "nanoid";
 import { CloseCode } from "@atelier/shared/closeCodes";
 import { LIMITS, normalizeJoinCode } from "@atelier/shared/limits";
-import { RefusalReason, type PhoneBoardView, type PhoneServerMessage } from "@atelier/shared/protocol";
+import {
+  phaseAllows,
+  RefusalReason,
+  type PhoneBoardView,
+  type PhoneServerMessage,
+  type VoteBallot,
+} from "@atelier/shared/protocol";
 import { cleanText, visibleLength } from "@atelier/shared/text";
 import { h, clear } from "../dom.ts";
 import { lang, onLangChange, setLang, t } from "../i18n/index.ts";
@@ -10,6 +16,7 @@ import { Outbox, type LocalNote, type PendingOp } from "./outbox.ts";
 import { PhoneConnection, type ConnectionStatus } from "./connection.ts";
 import { buildForm, buildNotes, statusText, type DraftValues } from "./view.ts";
 import { keepPageForOffline } from "./offlineShell.ts";
+import { buildVote, timerText } from "./facilitation.ts";
 import "../styles/base.css";
 
 /** Refusals that a later retry can overcome; every other one is final. */
@@ -50,6 +57,10 @@ let inFlight: PendingOp | null = null;
 let retryTimer: number | undefined;
 let retries = 0;
 let announcement = "";
+let ballot: VoteBallot = { targets: [], mine: {} };
+/** Relay clock minus this device's clock, for the countdown. */
+let clockOffset = 0;
+let done = false;
 
 const root = document.getElementById("app")!;
 
@@ -64,6 +75,9 @@ function receive(message: PhoneServerMessage): void {
   switch (message.type) {
     case "welcome":
       setBoard(message.board);
+      clockOffset = message.serverTime - Date.now();
+      ballot = message.ballot;
+      done = message.done;
       if (!draft.prompt) draft.prompt = message.board.prompts[0]?.id ?? "";
       outbox.merge(message.notes);
       render();
@@ -71,6 +85,17 @@ function receive(message: PhoneServerMessage): void {
       return;
     case "board":
       setBoard(message.board);
+      clockOffset = message.serverTime - Date.now();
+      ballot = message.ballot;
+      render();
+      return;
+    case "voted":
+      ballot = message.ballot;
+      render();
+      return;
+    case "doneAck":
+      done = true;
+      announce(t("phone.doneSent"));
       render();
       return;
     case "noteState":
@@ -83,6 +108,10 @@ function receive(message: PhoneServerMessage): void {
       settle();
       return;
     case "refused":
+      if (message.op === "vote" || message.op === "done") {
+        announce(t(`refusal.${message.reason}`));
+        return;
+      }
       if (!message.id || !message.op) {
         // Not about a note (e.g. a garbage frame): nothing to retry.
         settle();
@@ -235,8 +264,48 @@ function render(): void {
     h("p", { class: `status status-${status}`, role: "status" }, connecting ? t("phone.loading") : statusText(status)),
   );
   if (!board) return;
+  main.append(
+    h("p", { class: "phase" }, t("phone.phase", { phase: t(`phase.${board.phase}`) })),
+    h("p", { id: "timer", class: "timer", role: "timer" }, timerText(board, clockOffset) ?? ""),
+  );
+  const mayPost = phaseAllows(board.phase, "post");
   if (board.submissions === "locked") main.append(h("p", { class: "banner locked", role: "alert" }, t("phone.locked")));
+  else if (!mayPost) main.append(h("p", { class: "banner info", role: "status" }, t("phone.phaseNoPosting")));
   else if (board.moderation === "controlled") main.append(h("p", { class: "banner info" }, t("phone.controlled")));
+  if (board.phase === "vote") {
+    main.append(
+      board.vote.open
+        ? buildVote(
+            board,
+            ballot,
+            (target, delta) => void connection.send({ type: "vote", id: nanoid(), target, delta }),
+          )
+        : h("p", { class: "banner info" }, t("phone.voteClosed")),
+    );
+  }
+  if (phaseAllows(board.phase, "done")) {
+    main.append(
+      h(
+        "div",
+        { class: "actions" },
+        h(
+          "button",
+          {
+            type: "button",
+            disabled: done,
+            "aria-pressed": done,
+            onclick: () => void connection.send({ type: "done", id: nanoid() }),
+          },
+          t("phone.done"),
+        ),
+      ),
+    );
+  }
+  if (!mayPost) {
+    main.append(h("div", { id: "notes" }));
+    renderNotes();
+    return;
+  }
   main.append(
     buildForm(board, draft, {
       onInput: (values) => Object.assign(draft, values),
@@ -286,4 +355,9 @@ function formatDate(iso: string): string {
 document.documentElement.lang = lang();
 onLangChange(render);
 render();
+// The countdown moves every second without re-rendering the form being typed in.
+setInterval(() => {
+  const el = document.getElementById("timer");
+  if (el && board) el.textContent = timerText(board, clockOffset) ?? "";
+}, 1000);
 addEventListener("load", () => void keepPageForOffline());

@@ -171,6 +171,8 @@ const ROUTES: [string, RegExp, Handler][] = [
           // Not a secret: tldraw checks it in the page; only board links receive it.
           tldrawLicenseKey: ctx.tldrawLicenseKey,
           settings: readSettings(room.docs.room),
+          // Screens count the timer down against the relay's clock, not their own.
+          serverTime: Date.now(),
           counts: {
             visible: readNotes(room.docs.room).length,
             pending: inbox.filter((n) => n.status === "pending").length,

@@ -3,7 +3,15 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DocName } from "@atelier/shared/docLayout";
 import type { Role } from "@atelier/shared/roles";
-import type { BoardRecord, LinkRecord, SnapshotImage, SnapshotRecord, Storage, StorageOp } from "./storage.ts";
+import type {
+  BoardRecord,
+  LinkRecord,
+  ParticipantState,
+  SnapshotImage,
+  SnapshotRecord,
+  Storage,
+  StorageOp,
+} from "./storage.ts";
 
 /** Numbered, append-only: a stored database is upgraded by running the missing ones. */
 const MIGRATIONS: { name: string; sql: string }[] = [
@@ -65,6 +73,24 @@ const MIGRATIONS: { name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    name: "003_votes_and_participant_flags",
+    sql: `
+      CREATE TABLE votes (
+        board_id TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+        participant_hash TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (board_id, participant_hash, target_id)
+      );
+      CREATE TABLE participant_flags (
+        board_id TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+        participant_hash TEXT NOT NULL,
+        flag TEXT NOT NULL,
+        PRIMARY KEY (board_id, participant_hash, flag)
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -123,6 +149,15 @@ export class SqliteStorage implements Storage {
       insertOwner: db.prepare(
         "INSERT OR IGNORE INTO note_owners (board_id, note_id, participant_hash) VALUES (?, ?, ?)",
       ),
+      setVote: db.prepare(
+        "INSERT INTO votes (board_id, participant_hash, target_id, count) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET count = excluded.count",
+      ),
+      deleteVote: db.prepare("DELETE FROM votes WHERE board_id = ? AND participant_hash = ? AND target_id = ?"),
+      loadVotes: db.prepare("SELECT participant_hash, target_id, count FROM votes WHERE board_id = ?"),
+      setFlag: db.prepare(
+        "INSERT OR IGNORE INTO participant_flags (board_id, participant_hash, flag) VALUES (?, ?, ?)",
+      ),
+      loadFlags: db.prepare("SELECT participant_hash, flag FROM participant_flags WHERE board_id = ?"),
       loadOwners: db.prepare("SELECT note_id, participant_hash FROM note_owners WHERE board_id = ?"),
       insertSnapshot: db.prepare(
         "INSERT INTO snapshots (id, board_id, name, kind, created_at, room, inbox) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -192,6 +227,24 @@ export class SqliteStorage implements Storage {
     return new Map(rows.map((r) => [r.note_id, r.participant_hash]));
   }
 
+  async loadParticipants(boardId: string): Promise<ParticipantState> {
+    const votes = new Map<string, Map<string, number>>();
+    for (const row of this.stmts.loadVotes.all(boardId) as {
+      participant_hash: string;
+      target_id: string;
+      count: number;
+    }[]) {
+      if (!votes.has(row.participant_hash)) votes.set(row.participant_hash, new Map());
+      votes.get(row.participant_hash)!.set(row.target_id, row.count);
+    }
+    const flags = new Map<string, Set<string>>();
+    for (const row of this.stmts.loadFlags.all(boardId) as { participant_hash: string; flag: string }[]) {
+      if (!flags.has(row.flag)) flags.set(row.flag, new Set());
+      flags.get(row.flag)!.add(row.participant_hash);
+    }
+    return { votes, flags };
+  }
+
   enqueue(op: StorageOp): Promise<void> {
     if (!this.batch) {
       let resolve!: () => void;
@@ -239,6 +292,13 @@ export class SqliteStorage implements Storage {
         return;
       case "owner":
         this.stmts.insertOwner.run(op.boardId, op.noteId, op.participantHash);
+        return;
+      case "vote":
+        if (op.count > 0) this.stmts.setVote.run(op.boardId, op.participantHash, op.targetId, op.count);
+        else this.stmts.deleteVote.run(op.boardId, op.participantHash, op.targetId);
+        return;
+      case "flag":
+        this.stmts.setFlag.run(op.boardId, op.participantHash, op.flag);
         return;
       default: {
         const never: never = op;

@@ -36,7 +36,16 @@ export type StorageOp =
   | { type: "update"; boardId: string; doc: DocName; update: Uint8Array }
   /** Replaces every logged update of the document with one state update. */
   | { type: "compact"; boardId: string; doc: DocName; state: Uint8Array }
-  | { type: "owner"; boardId: string; noteId: string; participantHash: string };
+  | { type: "owner"; boardId: string; noteId: string; participantHash: string }
+  /** A participant's dots on one target; 0 removes the row. */
+  | { type: "vote"; boardId: string; participantHash: string; targetId: string; count: number }
+  | { type: "flag"; boardId: string; participantHash: string; flag: "done" };
+
+/** Per participant, kept out of the documents: dots per target, and flags such as "done". */
+export interface ParticipantState {
+  votes: Map<string, Map<string, number>>;
+  flags: Map<string, Set<string>>;
+}
 
 /**
  * Where boards live. One implementation (SQLite) today; the interface is
@@ -62,6 +71,7 @@ export interface Storage {
   loadDoc(boardId: string, doc: DocName): Promise<Uint8Array[]>;
   /** Which participant wrote which note, for the whole board. */
   loadOwners(boardId: string): Promise<Map<string, string>>;
+  loadParticipants(boardId: string): Promise<ParticipantState>;
   enqueue(op: StorageOp): Promise<void>;
   /** Resolves when everything enqueued so far is committed. */
   whenCommitted(): Promise<void>;

@@ -1,0 +1,117 @@
+import { useEffect, useState } from "react";
+import { PHASES, type Phase } from "@atelier/shared/protocol";
+import type { BoardSettings } from "@atelier/shared/docLayout";
+import { t } from "../i18n/index.ts";
+import type { BoardApi } from "./api.ts";
+import { useCountdown } from "./useCountdown.ts";
+
+/** Phases, timer, dot voting: what the facilitator moves the room through. */
+export function FacilitationControls(props: {
+  api: BoardApi;
+  settings: BoardSettings;
+  clockOffset: number;
+  doneCount: number;
+  act(action: () => Promise<unknown>): void;
+}) {
+  const { api, settings, act } = props;
+  const [minutes, setMinutes] = useState(5);
+  const [target, setTarget] = useState<"notes" | "themes">(settings.vote.target);
+  const [dots, setDots] = useState(settings.vote.dots);
+  const countdown = useCountdown(settings.timer, props.clockOffset);
+  useEffect(() => setTarget(settings.vote.target), [settings.vote.target]);
+
+  return (
+    <section className="panel-facilitation">
+      <fieldset>
+        <legend>{t("board.phase")}</legend>
+        {PHASES.map((phase: Phase) => (
+          <button
+            key={phase}
+            type="button"
+            aria-pressed={settings.phase === phase}
+            onClick={() => act(() => api.settings({ phase }))}
+          >
+            {t(`phase.${phase}`)}
+          </button>
+        ))}
+      </fieldset>
+      <label className="inline">
+        <input
+          type="checkbox"
+          checked={settings.hideTextsUntilReveal}
+          onChange={(e) => act(() => api.settings({ hideTextsUntilReveal: e.target.checked }))}
+        />{" "}
+        {t("board.hideTexts")}
+      </label>
+      <p className="muted" data-testid="done-count">
+        {t("board.doneCount", { count: props.doneCount })}
+      </p>
+
+      <fieldset>
+        <legend>
+          {t("board.timer")} {countdown ? <span data-testid="facilitator-timer">{countdown}</span> : null}
+        </legend>
+        <label htmlFor="timer-minutes">{t("board.timerMinutes")}</label>
+        <input
+          id="timer-minutes"
+          type="number"
+          min={1}
+          max={240}
+          value={minutes}
+          onChange={(e) => setMinutes(Number(e.target.value))}
+        />
+        <button
+          type="button"
+          onClick={() => act(() => api.settings({ timer: { action: "start", durationMs: minutes * 60_000 } }))}
+        >
+          {t("board.timerStart")}
+        </button>
+        {settings.timer.endsAt !== null ? (
+          <button type="button" onClick={() => act(() => api.settings({ timer: { action: "pause" } }))}>
+            {t("board.timerPause")}
+          </button>
+        ) : settings.timer.remainingMs > 0 ? (
+          <button type="button" onClick={() => act(() => api.settings({ timer: { action: "resume" } }))}>
+            {t("board.timerResume")}
+          </button>
+        ) : null}
+        <button type="button" onClick={() => act(() => api.settings({ timer: { action: "reset" } }))}>
+          {t("board.timerReset")}
+        </button>
+      </fieldset>
+
+      <fieldset>
+        <legend>{t("board.voteTitle")}</legend>
+        <label htmlFor="vote-target">{t("board.voteTarget")}</label>
+        <select id="vote-target" value={target} onChange={(e) => setTarget(e.target.value as "notes" | "themes")}>
+          <option value="notes">{t("board.voteNotes")}</option>
+          <option value="themes">{t("board.voteThemes")}</option>
+        </select>
+        <label htmlFor="vote-dots">{t("board.voteDots")}</label>
+        <input
+          id="vote-dots"
+          type="number"
+          min={1}
+          max={20}
+          value={dots}
+          onChange={(e) => setDots(Number(e.target.value))}
+        />
+        <button
+          type="button"
+          aria-pressed={settings.vote.open}
+          onClick={() =>
+            act(() =>
+              api.settings(
+                settings.vote.open
+                  ? { vote: { ...settings.vote, open: false } }
+                  : { phase: "vote", vote: { open: true, target, dots } },
+              ),
+            )
+          }
+        >
+          {settings.vote.open ? t("board.voteClose") : t("board.voteOpen")}
+        </button>
+      </fieldset>
+    </section>
+  );
+}
