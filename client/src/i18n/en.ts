@@ -134,7 +134,6 @@ export const en: Record<MessageKey, string> = {
   "board.uploading": "Sending to the archive…",
   "board.snapshotDone": "Snapshot saved.",
   "board.closed": "Day closed: image and snapshot archived.",
-  "board.archiveLink": "Archive (coordination link)",
   "phase.collect": "Collecting notes",
   "phase.reveal": "Reveal",
   "phase.group": "Grouping into themes",

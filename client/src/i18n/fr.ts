@@ -134,7 +134,6 @@ export const fr = {
   "board.uploading": "Envoi aux archives…",
   "board.snapshotDone": "Instantané enregistré.",
   "board.closed": "Journée close : image et instantané archivés.",
-  "board.archiveLink": "Archives (lien coordination)",
   "phase.collect": "Collecte des notes",
   "phase.reveal": "Révélation",
   "phase.group": "Regroupement par thèmes",
