@@ -19,8 +19,13 @@ const { values } = parseArgs({
 const dir = tempDataDir();
 const start = performance.now();
 try {
-  const report = await combinedCrashLoop(dir, Number(values.seed), Number(values.kills), Number(values.phones), Number(values.notes), (round, acked) =>
-    process.stderr.write(`round ${round + 1}: ${acked} notes acknowledged so far\n`),
+  const report = await combinedCrashLoop(
+    dir,
+    Number(values.seed),
+    Number(values.kills),
+    Number(values.phones),
+    Number(values.notes),
+    (round, acked) => process.stderr.write(`round ${round + 1}: ${acked} notes acknowledged so far\n`),
   );
   console.log(`| seed | kills | acknowledged notes | changes seen by another screen | lost | duplicated | duration |`);
   console.log(`|---|---|---|---|---|---|---|`);

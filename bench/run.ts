@@ -5,6 +5,8 @@ import { printTable, type Row } from "./lib.ts";
 import { benchPhones } from "./phones.ts";
 import { benchStorage } from "./storage.ts";
 import { benchFanout } from "./fanout.ts";
+import { benchRender } from "./render.ts";
+import { benchExports } from "./exports.ts";
 
 /**
  * `pnpm bench`: every benchmark, bounded in time, loopback only. Prints the
@@ -28,6 +30,14 @@ if (want("storage")) {
 if (want("fanout")) {
   console.error("fanout…");
   rows.push(...(await benchFanout()));
+}
+if (want("render")) {
+  console.error("render…");
+  rows.push(...(await benchRender()));
+}
+if (want("exports")) {
+  console.error("exports…");
+  rows.push(...(await benchExports()));
 }
 
 const commit = (() => {

@@ -6,19 +6,22 @@ import { notesAtom, votesAtom } from "./noteShape.tsx";
 /** The live number of notes in each theme, drawn at the top right of its frame. */
 export function ThemeCounts() {
   const editor = useEditor();
-  const badges = useValue(
+  // Counts change with shapes and notes only; panning must not recompute them.
+  const counts = useValue(
     "theme counts",
     () => {
-      const records = new Map(
-        editor.store.query
-          .records("shape")
-          .get()
-          .map((r) => [r.id, r as unknown as CanvasRecord]),
-      );
-      const notes = notesAtom.get();
-      const themeOf = themeOfNotes(records, notes.keys());
-      const counts = new Map<string, number>();
-      for (const themeId of themeOf.values()) if (themeId) counts.set(themeId, (counts.get(themeId) ?? 0) + 1);
+      const shapes = editor.store.query.records("shape").get();
+      const records = new Map(shapes.map((r) => [r.id, r as unknown as CanvasRecord]));
+      const themeOf = themeOfNotes(records, notesAtom.get().keys());
+      const out = new Map<string, number>();
+      for (const themeId of themeOf.values()) if (themeId) out.set(themeId, (out.get(themeId) ?? 0) + 1);
+      return out;
+    },
+    [editor],
+  );
+  const badges = useValue(
+    "theme badges",
+    () => {
       editor.getCamera(); // re-run when the camera moves
       return editor
         .getCurrentPageShapes()
@@ -35,7 +38,7 @@ export function ThemeCounts() {
           };
         });
     },
-    [editor],
+    [editor, counts],
   );
   return (
     <>

@@ -6,7 +6,8 @@ export async function renderBoardImages(editor: Editor): Promise<{ png?: string;
   if (ids.length === 0) return {};
   const options = { background: true, padding: 32 };
   const svg = await editor.getSvgString(ids, options);
-  const png = await editor.toImage(ids, { ...options, format: "png", scale: 1 });
+  // pixelRatio 1: tldraw's default of 2 makes a full day's board hit the browser's canvas limit.
+  const png = await editor.toImage(ids, { ...options, format: "png", scale: 1, pixelRatio: 1 });
   const bytes = new Uint8Array(await png.blob.arrayBuffer());
   let binary = "";
   // Chunked: String.fromCharCode(...bytes) overflows the stack on a large image.
