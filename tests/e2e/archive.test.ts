@@ -51,7 +51,10 @@ describe("closing the day and the archive", () => {
     await facilitator.getByRole("button", { name: "Nouveau thème" }).click();
     facilitator.once("dialog", (d) => void d.accept());
     await facilitator.getByRole("button", { name: "Clore la journée" }).click();
-    await facilitator.getByText("Journée close").waitFor({ timeout: 30_000 });
+    await facilitator
+      .getByTestId("archive-progress")
+      .filter({ hasText: "image et instantané archivés" })
+      .waitFor({ timeout: 60_000 });
     expect(await phone.submit({ text: "Trop tard" })).toMatchObject({ reason: "submissions_locked" });
 
     const coordinator = await browser.newPage({
