@@ -283,27 +283,11 @@ function render(): void {
         : h("p", { class: "banner info" }, t("phone.voteClosed")),
     );
   }
-  if (phaseAllows(board.phase, "done")) {
-    main.append(
-      h(
-        "div",
-        { class: "actions" },
-        h(
-          "button",
-          {
-            type: "button",
-            disabled: done,
-            "aria-pressed": done,
-            onclick: () => void connection.send({ type: "done", id: nanoid() }),
-          },
-          t("phone.done"),
-        ),
-      ),
-    );
-  }
   if (!mayPost) {
     main.append(h("div", { id: "notes" }));
     renderNotes();
+    const button = doneButton(board);
+    if (button) main.append(button);
     return;
   }
   main.append(
@@ -319,6 +303,27 @@ function render(): void {
     h("div", { id: "notes" }),
   );
   renderNotes();
+  const button = doneButton(board);
+  if (button) main.append(button);
+}
+
+/** "I'm done" closes the page, after the notes. */
+function doneButton(current: PhoneBoardView): HTMLElement | null {
+  if (!phaseAllows(current.phase, "done")) return null;
+  return h(
+    "div",
+    { class: "actions done" },
+    h(
+      "button",
+      {
+        type: "button",
+        disabled: done,
+        "aria-pressed": done,
+        onclick: () => void connection.send({ type: "done", id: nanoid() }),
+      },
+      t("phone.done"),
+    ),
+  );
 }
 
 function renderNotes(): void {
