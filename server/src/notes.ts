@@ -97,9 +97,8 @@ export async function submitNote(
   // A resend of a note already stored (its ack was lost): acknowledge again, store nothing.
   if (owner === participantHash) return committed(storage, room, draft.id);
   if (owner !== undefined) return { ok: false, reason: RefusalReason.NotYours };
-  if (readSettings(room.docs.room).submissions === "locked") return { ok: false, reason: RefusalReason.Locked };
-  if (!phaseAllows(readSettings(room.docs.room).phase, "post"))
-    return { ok: false, reason: RefusalReason.PhaseForbids };
+  const closed = postingClosed(room);
+  if (closed) return closed;
   const checked = checkDraft(room, draft);
   if (!("fields" in checked)) return checked;
   const wait = room.noteBucket(participantHash).take(now);
@@ -122,14 +121,21 @@ export async function submitNote(
   return committed(storage, room, draft.id);
 }
 
+/** Notes change only while submissions are open and the phase allows posting. */
+function postingClosed(room: Room): Refusal | null {
+  const { submissions, phase } = readSettings(room.docs.room);
+  if (submissions === "locked") return { ok: false, reason: RefusalReason.Locked };
+  if (!phaseAllows(phase, "post")) return { ok: false, reason: RefusalReason.PhaseForbids };
+  return null;
+}
+
 function ownedNote(room: Room, participantHash: string, id: string): NoteRecord | Refusal {
   if (room.unusable) return { ok: false, reason: RefusalReason.StorageUnavailable };
   const owner = room.owners.get(id);
   if (owner === undefined) return { ok: false, reason: RefusalReason.NoSuchNote };
   if (owner !== participantHash) return { ok: false, reason: RefusalReason.NotYours };
-  if (readSettings(room.docs.room).submissions === "locked") return { ok: false, reason: RefusalReason.Locked };
-  if (!phaseAllows(readSettings(room.docs.room).phase, "post"))
-    return { ok: false, reason: RefusalReason.PhaseForbids };
+  const closed = postingClosed(room);
+  if (closed) return closed;
   const found = findNote(room, id);
   if (!found) return { ok: false, reason: RefusalReason.NoSuchNote };
   return found.record;

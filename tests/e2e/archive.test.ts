@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useBrowserAndRelay } from "../support/e2e.ts";
+import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { parse } from "csv-parse/sync";
-import { launchChromium, PROJECTOR_VIEWPORT } from "../support/browser.ts";
-import { startE2eRelay } from "../support/e2eRelay.ts";
-import { createTestBoard, removeDir } from "../support/relay.ts";
+import { PROJECTOR_VIEWPORT } from "../support/browser.ts";
+import { createTestBoard } from "../support/relay.ts";
 import { PhoneClient } from "../support/phoneClient.ts";
 
 /** Decodes a PNG in the browser and counts pixels that are not background. */
@@ -26,26 +26,16 @@ async function inkRatio(page: Page, png: Buffer): Promise<{ width: number; heigh
 }
 
 describe("closing the day and the archive", () => {
-  let browser: Browser;
-  let relay: Awaited<ReturnType<typeof startE2eRelay>>;
-
-  beforeAll(async () => {
-    [browser, relay] = await Promise.all([launchChromium(), startE2eRelay()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.close();
-    if (relay) removeDir(relay.dataDir);
-  });
+  const e2e = useBrowserAndRelay();
 
   it("closes the day from the board, then the coordinator downloads PNG, SVG, CSV and prints the debrief", async () => {
-    const board = await createTestBoard(relay.localUrl, { title: "Journée du réseau" });
-    const phone = await PhoneClient.connect(relay.localUrl, board.joinCode);
+    const board = await createTestBoard(e2e.relay.localUrl, { title: "Journée du réseau" });
+    const phone = await PhoneClient.connect(e2e.relay.localUrl, board.joinCode);
     for (const text of ["Repérer plus tôt", "Un annuaire commun", "Former les équipes"])
       await phone.submit({ text, category: "c1" });
 
-    const facilitator = await browser.newPage({ viewport: PROJECTOR_VIEWPORT, locale: "fr-FR" });
-    await facilitator.goto(`${relay.localUrl}/board/${board.boardId}#key=${board.tokens.facilitator}`);
+    const facilitator = await e2e.browser.newPage({ viewport: PROJECTOR_VIEWPORT, locale: "fr-FR" });
+    await facilitator.goto(`${e2e.relay.localUrl}/board/${board.boardId}#key=${board.tokens.facilitator}`);
     await facilitator.locator(".tl-canvas .atelier-note").nth(2).waitFor({ state: "attached" });
     await facilitator.getByLabel("Titre du thème").fill("Repérage");
     await facilitator.getByRole("button", { name: "Nouveau thème" }).click();
@@ -57,12 +47,12 @@ describe("closing the day and the archive", () => {
       .waitFor({ timeout: 60_000 });
     expect(await phone.submit({ text: "Trop tard" })).toMatchObject({ reason: "submissions_locked" });
 
-    const coordinator = await browser.newPage({
+    const coordinator = await e2e.browser.newPage({
       viewport: { width: 1280, height: 900 },
       locale: "fr-FR",
       acceptDownloads: true,
     });
-    await coordinator.goto(`${relay.localUrl}/archive/${board.boardId}#key=${board.tokens.coordinator}`);
+    await coordinator.goto(`${e2e.relay.localUrl}/archive/${board.boardId}#key=${board.tokens.coordinator}`);
     const closeEntry = coordinator.getByRole("button", { name: /Clôture/ });
     await closeEntry.click();
     await coordinator.locator("img.board-image").waitFor();
@@ -94,12 +84,12 @@ describe("closing the day and the archive", () => {
     ).toEqual(["Former les équipes", "Repérer plus tôt", "Un annuaire commun"]);
 
     // The printable debrief, printed to PDF by Chromium, holds the board image and the tally.
-    const debrief = await browser.newPage({ locale: "fr-FR" });
+    const debrief = await e2e.browser.newPage({ locale: "fr-FR" });
     const snapshotId = new URL(
       (await coordinator.getByRole("link", { name: "Bilan imprimable" }).getAttribute("href"))!,
-      relay.localUrl,
+      e2e.relay.localUrl,
     ).hash;
-    await debrief.goto(`${relay.localUrl}/debrief/${board.boardId}${snapshotId}`);
+    await debrief.goto(`${e2e.relay.localUrl}/debrief/${board.boardId}${snapshotId}`);
     await debrief.locator("img.board-image").waitFor();
     await debrief.waitForFunction(() => (document.querySelector("img.board-image") as HTMLImageElement).complete);
     await debrief.emulateMedia({ media: "print" });
@@ -113,15 +103,15 @@ describe("closing the day and the archive", () => {
   });
 
   it("answers a deleted board's links with a clear message", async () => {
-    const board = await createTestBoard(relay.localUrl);
-    await fetch(`${relay.localUrl}/api/boards/${board.boardId}`, {
+    const board = await createTestBoard(e2e.relay.localUrl);
+    await fetch(`${e2e.relay.localUrl}/api/boards/${board.boardId}`, {
       method: "DELETE",
       headers: { Authorization: `Bearer ${board.tokens.coordinator}` },
     });
-    const page = await browser.newPage({ locale: "fr-FR" });
-    await page.goto(`${relay.localUrl}/archive/${board.boardId}#key=${board.tokens.coordinator}`);
+    const page = await e2e.browser.newPage({ locale: "fr-FR" });
+    await page.goto(`${e2e.relay.localUrl}/archive/${board.boardId}#key=${board.tokens.coordinator}`);
     await page.getByRole("alert").filter({ hasText: "Aucun tableau ici" }).waitFor();
-    await page.goto(`${relay.localUrl}/j/${board.joinCode}`);
+    await page.goto(`${e2e.relay.localUrl}/j/${board.joinCode}`);
     await page.getByRole("alert").filter({ hasText: "Aucun atelier ne porte le code" }).waitFor();
   });
 });

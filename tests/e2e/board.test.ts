@@ -1,35 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium, PHONE_VIEWPORT, PROJECTOR_VIEWPORT } from "../support/browser.ts";
-import { startE2eRelay } from "../support/e2eRelay.ts";
-import { createTestBoard, removeDir } from "../support/relay.ts";
+import { useBrowserAndRelay } from "../support/e2e.ts";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { PHONE_VIEWPORT, PROJECTOR_VIEWPORT } from "../support/browser.ts";
+import { createTestBoard } from "../support/relay.ts";
 import { CloseCode } from "@atelier/shared/closeCodes";
 
 describe("the facilitator's board and the projector", () => {
-  let browser: Browser;
-  let relay: Awaited<ReturnType<typeof startE2eRelay>>;
-
-  beforeAll(async () => {
-    [browser, relay] = await Promise.all([launchChromium(), startE2eRelay()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.close();
-    if (relay) removeDir(relay.dataDir);
-  });
+  const e2e = useBrowserAndRelay();
 
   const postIt = (page: Page, text: string) => page.locator(".tl-canvas .atelier-note", { hasText: text });
   const badge = (page: Page) => page.locator(".atelier-theme-count");
 
   it("turns phone notes into post-its everywhere, syncs moves into themes, keeps hidden notes off the projector", async () => {
-    const board = await createTestBoard(relay.localUrl);
-    const origin = relay.localUrl;
+    const board = await createTestBoard(e2e.relay.localUrl);
+    const origin = e2e.relay.localUrl;
     const link = (role: "facilitator" | "projector") =>
       `${origin}/${role === "facilitator" ? "board" : "screen"}/${board.boardId}#key=${board.tokens[role]}`;
     const requested: string[] = [];
     const projectorFrames: string[] = [];
     const open = async (viewport: { width: number; height: number }, url: string) => {
-      const page = await browser.newPage({ viewport, locale: "fr-FR" });
+      const page = await e2e.browser.newPage({ viewport, locale: "fr-FR" });
       page.on("request", (r) => requested.push(r.url()));
       await page.goto(url);
       return page;
@@ -37,7 +27,7 @@ describe("the facilitator's board and the projector", () => {
 
     const fac1 = await open(PROJECTOR_VIEWPORT, link("facilitator"));
     const fac2 = await open({ width: 1280, height: 800 }, link("facilitator"));
-    const projector = await browser.newPage({ viewport: PROJECTOR_VIEWPORT, locale: "fr-FR" });
+    const projector = await e2e.browser.newPage({ viewport: PROJECTOR_VIEWPORT, locale: "fr-FR" });
     projector.on("request", (r) => requested.push(r.url()));
     projector.on("websocket", (ws) =>
       ws.on("framereceived", (f) => projectorFrames.push(Buffer.from(f.payload).toString("utf8"))),
@@ -122,7 +112,7 @@ describe("the facilitator's board and the projector", () => {
     );
     expect(closeCode).toBe(CloseCode.Forbidden);
 
-    // Nothing was requested from any host but the relay.
+    // Nothing was requested from any host but the e2e.relay.
     const foreign = requested.filter((u) => !u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:"));
     expect(foreign).toEqual([]);
     expect(requested.length).toBeGreaterThan(10);

@@ -1,33 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium, PHONE_VIEWPORT, PROJECTOR_VIEWPORT } from "../support/browser.ts";
-import { startE2eRelay } from "../support/e2eRelay.ts";
-import { createTestBoard, removeDir } from "../support/relay.ts";
+import { useBrowserAndRelay } from "../support/e2e.ts";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { PHONE_VIEWPORT, PROJECTOR_VIEWPORT } from "../support/browser.ts";
+import { createTestBoard } from "../support/relay.ts";
 import { PhoneClient } from "../support/phoneClient.ts";
 
 type Tally = { tally: { themes: { title: string; count: number; votes: number }[]; outside: { count: number } } };
 
 describe("facilitation tools in the browser", () => {
-  let browser: Browser;
-  let relay: Awaited<ReturnType<typeof startE2eRelay>>;
-  beforeAll(async () => {
-    [browser, relay] = await Promise.all([launchChromium(), startE2eRelay()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.close();
-    if (relay) removeDir(relay.dataDir);
-  });
+  const e2e = useBrowserAndRelay();
 
   const tally = async (boardId: string, token: string) =>
     (await (
-      await fetch(`${relay.localUrl}/api/boards/${boardId}/snapshots/live/tally.json`, {
+      await fetch(`${e2e.relay.localUrl}/api/boards/${boardId}/snapshots/live/tally.json`, {
         headers: { Authorization: `Bearer ${token}` },
       })
     ).json()) as Tally;
   const openBoard = async (boardId: string, token: string, role: "board" | "screen" = "board") => {
-    const page = await browser.newPage({ viewport: PROJECTOR_VIEWPORT, locale: "fr-FR" });
-    await page.goto(`${relay.localUrl}/${role}/${boardId}#key=${token}`);
+    const page = await e2e.browser.newPage({ viewport: PROJECTOR_VIEWPORT, locale: "fr-FR" });
+    await page.goto(`${e2e.relay.localUrl}/${role}/${boardId}#key=${token}`);
     await page.locator(".tl-canvas").waitFor();
     return page;
   };
@@ -39,9 +30,9 @@ describe("facilitation tools in the browser", () => {
   ] as const)(
     "template %s: a phone note lands in its zone and is counted there",
     async (template, fields, choice, zone) => {
-      const board = await createTestBoard(relay.localUrl, { template, ...fields } as never);
+      const board = await createTestBoard(e2e.relay.localUrl, { template, ...fields } as never);
       const facilitator = await openBoard(board.boardId, board.tokens.facilitator);
-      const phone = await PhoneClient.connect(relay.localUrl, board.joinCode);
+      const phone = await PhoneClient.connect(e2e.relay.localUrl, board.joinCode);
       await phone.submit({ text: `Une action pour ${template}`, ...choice });
       await facilitator
         .locator(".atelier-note", { hasText: `Une action pour ${template}` })
@@ -62,10 +53,10 @@ describe("facilitation tools in the browser", () => {
   );
 
   it("moves through the phases: phones are told what the phase forbids, votes show on the board", async () => {
-    const board = await createTestBoard(relay.localUrl);
+    const board = await createTestBoard(e2e.relay.localUrl);
     const facilitator = await openBoard(board.boardId, board.tokens.facilitator);
-    const phone = await browser.newPage({ viewport: PHONE_VIEWPORT, locale: "fr-FR" });
-    await phone.goto(`${relay.localUrl}/j/${board.joinCode}`);
+    const phone = await e2e.browser.newPage({ viewport: PHONE_VIEWPORT, locale: "fr-FR" });
+    await phone.goto(`${e2e.relay.localUrl}/j/${board.joinCode}`);
     await phone.getByLabel("Votre note").fill("Une idée à voter");
     await phone.getByRole("button", { name: "Envoyer" }).click();
     await phone.locator(".note.state-shown").waitFor();
@@ -75,7 +66,7 @@ describe("facilitation tools in the browser", () => {
     await phone.getByText("À cette étape, on ne poste plus de notes.").waitFor();
     expect(await phone.getByLabel("Votre note").count()).toBe(0);
     // A phone that insists anyway, straight to the relay, is refused.
-    const direct = await PhoneClient.connect(relay.localUrl, board.joinCode);
+    const direct = await PhoneClient.connect(e2e.relay.localUrl, board.joinCode);
     expect(await direct.submit({ text: "en douce" })).toMatchObject({ reason: "phase_forbids" });
 
     await facilitator.getByLabel("Gommettes par personne").fill("2");
@@ -100,11 +91,11 @@ describe("facilitation tools in the browser", () => {
   });
 
   it("keeps the timer in step on the projector and the phones, across a reload", async () => {
-    const board = await createTestBoard(relay.localUrl);
+    const board = await createTestBoard(e2e.relay.localUrl);
     const facilitator = await openBoard(board.boardId, board.tokens.facilitator);
     const projector = await openBoard(board.boardId, board.tokens.projector, "screen");
-    const phone = await browser.newPage({ viewport: PHONE_VIEWPORT, locale: "fr-FR" });
-    await phone.goto(`${relay.localUrl}/j/${board.joinCode}`);
+    const phone = await e2e.browser.newPage({ viewport: PHONE_VIEWPORT, locale: "fr-FR" });
+    await phone.goto(`${e2e.relay.localUrl}/j/${board.joinCode}`);
     await phone.getByText("En ligne").waitFor();
     await facilitator.getByLabel("Durée (minutes)").fill("3");
     await facilitator.getByRole("button", { name: "Lancer" }).click();

@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
-import { launchChromium, PROJECTOR_VIEWPORT } from "../support/browser.ts";
-import { startE2eRelay } from "../support/e2eRelay.ts";
-import { removeDir } from "../support/relay.ts";
+import { useBrowserAndRelay } from "../support/e2e.ts";
+import { describe, expect, it } from "vitest";
+import { PROJECTOR_VIEWPORT } from "../support/browser.ts";
 
 describe("the new-board page", () => {
-  let browser: Browser;
-  let relay: Awaited<ReturnType<typeof startE2eRelay>>;
-
-  beforeAll(async () => {
-    [browser, relay] = await Promise.all([launchChromium(), startE2eRelay()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.close();
-    if (relay) removeDir(relay.dataDir);
-  });
+  const e2e = useBrowserAndRelay();
 
   it("creates a board and hands out four working links", async () => {
-    const page = await browser.newPage({ viewport: PROJECTOR_VIEWPORT, locale: "fr-FR" });
-    await page.goto(`${relay.localUrl}/new`);
+    const page = await e2e.browser.newPage({ viewport: PROJECTOR_VIEWPORT, locale: "fr-FR" });
+    await page.goto(`${e2e.relay.localUrl}/new`);
     await page.getByLabel("Titre de la journée").fill("Réseau VSS mineurs — journée du 30 novembre");
     await page.getByRole("button", { name: "Créer le tableau" }).click();
     await page.locator(".links").waitFor();
@@ -41,11 +29,11 @@ describe("the new-board page", () => {
       () => ((document.querySelector("img.qr") as HTMLImageElement | null)?.naturalWidth ?? 0) > 0,
     );
 
-    // Each token opens its role at the relay.
+    // Each token opens its role at the e2e.relay.
     const boardId = new URL(links.facilitator!).pathname.split("/")[2];
     for (const role of ["facilitator", "projector", "coordinator"]) {
       const token = new URL(links[role]!).hash.slice("#key=".length);
-      const res = await fetch(`${relay.localUrl}/api/boards/${boardId}`, {
+      const res = await fetch(`${e2e.relay.localUrl}/api/boards/${boardId}`, {
         headers: { Authorization: `Bearer ${token}` },
       });
       expect(await res.json()).toMatchObject({
@@ -54,13 +42,13 @@ describe("the new-board page", () => {
       });
     }
     const code = new URL(links.participant!).pathname.split("/")[2];
-    expect((await fetch(`${relay.localUrl}/api/join/${code}`)).status).toBe(200);
+    expect((await fetch(`${e2e.relay.localUrl}/api/join/${code}`)).status).toBe(200);
     await page.close();
   });
 
   it("switches to English and remembers it", async () => {
-    const page = await browser.newPage({ locale: "fr-FR" });
-    await page.goto(`${relay.localUrl}/new`);
+    const page = await e2e.browser.newPage({ locale: "fr-FR" });
+    await page.goto(`${e2e.relay.localUrl}/new`);
     await page.getByRole("button", { name: "Switch to English" }).click();
     await expect.poll(() => page.locator("h1").textContent()).toBe("New board");
     await page.reload();

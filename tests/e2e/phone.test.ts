@@ -1,27 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useBrowserAndRelay } from "../support/e2e.ts";
+import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { readNotes } from "@atelier/shared/docLayout";
-import { launchChromium, PHONE_VIEWPORT } from "../support/browser.ts";
-import { startE2eRelay } from "../support/e2eRelay.ts";
-import { createTestBoard, removeDir } from "../support/relay.ts";
+import { PHONE_VIEWPORT } from "../support/browser.ts";
+import { createTestBoard } from "../support/relay.ts";
 import { connectScreen, waitFor } from "../support/screens.ts";
 
 const require = createRequire(import.meta.url);
 
 describe("the participant's phone page", () => {
-  let browser: Browser;
-  let relay: Awaited<ReturnType<typeof startE2eRelay>>;
-
-  beforeAll(async () => {
-    [browser, relay] = await Promise.all([launchChromium(), startE2eRelay()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.close();
-    if (relay) removeDir(relay.dataDir);
-  });
+  const e2e = useBrowserAndRelay();
 
   async function postNote(page: Page, text: string, prompt: string, category: string): Promise<void> {
     await page.getByRole("radio", { name: prompt }).check();
@@ -32,15 +22,15 @@ describe("the participant's phone page", () => {
   }
 
   it("joins by code, posts three notes, sees each acknowledged; a facilitator reads exactly those", async () => {
-    const board = await createTestBoard(relay.localUrl);
-    const context = await browser.newContext({
+    const board = await createTestBoard(e2e.relay.localUrl);
+    const context = await e2e.browser.newContext({
       viewport: PHONE_VIEWPORT,
       locale: "fr-FR",
       isMobile: true,
       hasTouch: true,
     });
     const page = await context.newPage();
-    await page.goto(relay.localUrl);
+    await page.goto(e2e.relay.localUrl);
     await page.getByLabel("Code à 6 caractères affiché à l'écran").fill(board.joinCode.toLowerCase());
     await page.getByRole("button", { name: "Rejoindre" }).click();
     await page.waitForURL(`**/j/${board.joinCode}`);
@@ -52,7 +42,7 @@ describe("the participant's phone page", () => {
     await postNote(page, "Former les animateurs périscolaires", "Une action à lancer", "Associations");
     expect(await page.locator(".note").count()).toBe(3);
 
-    const f = connectScreen(relay.localUrl, board.boardId, board.tokens.facilitator);
+    const f = connectScreen(e2e.relay.localUrl, board.boardId, board.tokens.facilitator);
     await f.synced();
     const notes = readNotes(f.doc).map(({ text, prompt, category, author, status }) => ({
       text,
@@ -71,10 +61,10 @@ describe("the participant's phone page", () => {
   });
 
   it("keeps notes written offline through a reload and delivers each exactly once", async () => {
-    const board = await createTestBoard(relay.localUrl);
-    const context = await browser.newContext({ viewport: PHONE_VIEWPORT, locale: "fr-FR" });
+    const board = await createTestBoard(e2e.relay.localUrl);
+    const context = await e2e.browser.newContext({ viewport: PHONE_VIEWPORT, locale: "fr-FR" });
     const page = await context.newPage();
-    await page.goto(`${relay.localUrl}/j/${board.joinCode}`);
+    await page.goto(`${e2e.relay.localUrl}/j/${board.joinCode}`);
     await page.getByText("En ligne").waitFor();
     // Let the page put itself in the offline cache.
     await page.waitForFunction(
@@ -95,7 +85,7 @@ describe("the participant's phone page", () => {
 
     await context.setOffline(false);
     await page.locator(".note.state-shown").nth(1).waitFor({ timeout: 20_000 });
-    const room = await relay.rooms.open(board.boardId);
+    const room = await e2e.relay.rooms.open(board.boardId);
     await waitFor(() => readNotes(room.docs.room).length === 2);
     // Give a duplicate every chance to show up before counting.
     await page.waitForTimeout(500);
@@ -108,11 +98,11 @@ describe("the participant's phone page", () => {
   });
 
   it("says plainly when submissions are locked", async () => {
-    const board = await createTestBoard(relay.localUrl);
-    const page = await browser.newPage({ viewport: PHONE_VIEWPORT, locale: "en-GB" });
-    await page.goto(`${relay.localUrl}/j/${board.joinCode}`);
+    const board = await createTestBoard(e2e.relay.localUrl);
+    const page = await e2e.browser.newPage({ viewport: PHONE_VIEWPORT, locale: "en-GB" });
+    await page.goto(`${e2e.relay.localUrl}/j/${board.joinCode}`);
     await page.getByText("Online").waitFor();
-    await fetch(`${relay.localUrl}/api/boards/${board.boardId}/settings`, {
+    await fetch(`${e2e.relay.localUrl}/api/boards/${board.boardId}/settings`, {
       method: "PATCH",
       headers: { Authorization: `Bearer ${board.tokens.facilitator}` },
       body: JSON.stringify({ submissions: "locked" }),
@@ -123,11 +113,11 @@ describe("the participant's phone page", () => {
   });
 
   it("has no serious or critical accessibility violation (axe-core)", async () => {
-    const board = await createTestBoard(relay.localUrl);
+    const board = await createTestBoard(e2e.relay.localUrl);
     // axe is injected as a script: let it past the page's strict CSP in this test only.
-    const context = await browser.newContext({ viewport: PHONE_VIEWPORT, locale: "fr-FR", bypassCSP: true });
+    const context = await e2e.browser.newContext({ viewport: PHONE_VIEWPORT, locale: "fr-FR", bypassCSP: true });
     const page = await context.newPage();
-    await page.goto(`${relay.localUrl}/j/${board.joinCode}`);
+    await page.goto(`${e2e.relay.localUrl}/j/${board.joinCode}`);
     await page.getByText("En ligne").waitFor();
     await page.getByLabel("Votre note").fill("Une note pour avoir une liste");
     await page.getByRole("button", { name: "Envoyer" }).click();

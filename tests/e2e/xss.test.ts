@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useBrowserAndRelay } from "../support/e2e.ts";
+import { describe, expect, it } from "vitest";
 import { parse } from "csv-parse/sync";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium, PROJECTOR_VIEWPORT } from "../support/browser.ts";
-import { startE2eRelay } from "../support/e2eRelay.ts";
-import { createTestBoard, removeDir } from "../support/relay.ts";
+import type { Page } from "playwright-core";
+import { PROJECTOR_VIEWPORT } from "../support/browser.ts";
+import { createTestBoard } from "../support/relay.ts";
 import { PhoneClient } from "../support/phoneClient.ts";
 
 const HTML = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
@@ -17,30 +17,21 @@ async function inert(page: Page, visibleText: string): Promise<void> {
 }
 
 describe("hostile text is inert everywhere", () => {
-  let browser: Browser;
-  let relay: Awaited<ReturnType<typeof startE2eRelay>>;
-  beforeAll(async () => {
-    [browser, relay] = await Promise.all([launchChromium(), startE2eRelay()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.close();
-    if (relay) removeDir(relay.dataDir);
-  });
+  const e2e = useBrowserAndRelay();
 
   it("on the board, the projector, the archive, the debrief and in the CSVs", async () => {
-    const board = await createTestBoard(relay.localUrl, { title: `Journée ${HTML}` });
-    const phone = await PhoneClient.connect(relay.localUrl, board.joinCode);
+    const board = await createTestBoard(e2e.relay.localUrl, { title: `Journée ${HTML}` });
+    const phone = await PhoneClient.connect(e2e.relay.localUrl, board.joinCode);
     expect((await phone.submit({ text: HTML, author: "<b>Eve</b>" })).type).toBe("ack");
     expect((await phone.submit({ text: FORMULA, author: "@admin" })).type).toBe("ack");
     const dialogs: string[] = [];
     const open = async (path: string) => {
-      const page = await browser.newPage({ viewport: PROJECTOR_VIEWPORT, locale: "fr-FR" });
+      const page = await e2e.browser.newPage({ viewport: PROJECTOR_VIEWPORT, locale: "fr-FR" });
       page.on("dialog", (d) => {
         dialogs.push(d.message());
         void d.dismiss();
       });
-      await page.goto(relay.localUrl + path);
+      await page.goto(e2e.relay.localUrl + path);
       return page;
     };
 
@@ -68,7 +59,7 @@ describe("hostile text is inert everywhere", () => {
     expect(dialogs).toEqual([]);
 
     const csv = await (
-      await fetch(`${relay.localUrl}/api/boards/${board.boardId}/snapshots/live/notes.csv`, {
+      await fetch(`${e2e.relay.localUrl}/api/boards/${board.boardId}/snapshots/live/notes.csv`, {
         headers: { Authorization: `Bearer ${board.tokens.coordinator}` },
       })
     ).arrayBuffer();
