@@ -38,7 +38,13 @@ export class PhoneConnection implements RoomMember {
   ) {
     room.join(this);
     this.stopListening = room.onNoteChanged((id) => this.noteChanged(id));
-    ws.on("message", (data: Buffer, isBinary: boolean) => void this.receive(data, isBinary));
+    ws.on("message", (data: Buffer, isBinary: boolean) =>
+      this.receive(data, isBinary).catch((error: unknown) => {
+        // A bug must cost this phone its socket, never the relay its process.
+        console.error(`phone ${room.boardId}: ${error instanceof Error ? error.message : String(error)}`);
+        this.close(CloseCode.BadMessage, "relay error");
+      }),
+    );
     ws.on("close", () => this.dispose());
     ws.on("error", () => this.dispose());
   }

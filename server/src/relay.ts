@@ -18,6 +18,7 @@ import { deleteBoardEverywhere, handleApi } from "./http/api.ts";
 import { sendJson, setSecurityHeaders } from "./http/headers.ts";
 import { serveStatic } from "./http/staticFiles.ts";
 import { newToken } from "./tokens.ts";
+import { parseRequestUrl } from "./http/requestUrl.ts";
 import { ConnectionsPerAddress, JoinGuesses } from "./addressLimits.ts";
 
 export interface Relay {
@@ -66,7 +67,8 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
 
   const server = createServer((req, res) => {
     setSecurityHeaders(res);
-    void (async () => {
+    if (!parseRequestUrl(req.url)) return sendJson(res, 400, { error: "bad_request_target" });
+    (async () => {
       if (
         await handleApi(
           {
@@ -86,7 +88,11 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
       }
       if (config.clientDir && serveStatic(config.clientDir, req, res)) return;
       sendJson(res, 404, { error: "not_found" });
-    })();
+    })().catch((error: unknown) => {
+      log(`http error: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent) sendJson(res, 500, { error: "internal_error" });
+      else res.destroy();
+    });
   });
 
   // Separate servers only to give phones a much smaller frame limit than screens.
@@ -117,7 +123,12 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
   }
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? "/", "http://x");
+    socket.on("error", () => undefined);
+    const url = parseRequestUrl(req.url);
+    if (!url) {
+      socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+      return;
+    }
     const screen = SCREEN_PATH.exec(url.pathname);
     const phone = PHONE_PATH.exec(url.pathname);
     const wss = screen ? screenWss : phone ? phoneWss : null;
@@ -127,6 +138,8 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
     }
     const address = req.socket.remoteAddress ?? "?";
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // Refused sockets too: an invalid frame on a closing socket must not become an uncaught error.
+      ws.on("error", () => undefined);
       if (!connections.open(address)) return ws.close(CloseCode.RateLimited, "too many connections from this address");
       ws.once("close", () => connections.closed(address));
       // Hold incoming frames until the connection is authenticated and attached.

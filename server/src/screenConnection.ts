@@ -96,11 +96,19 @@ export class ScreenConnection implements RoomMember {
         // Only committed state leaves the relay (rule D1).
         void this.storage.whenCommitted().then(() => {
           if (this.closed || this.room.closed) return;
-          const encoder = encoding.createEncoder();
-          encoding.writeVarUint(encoder, SyncMessage.sync);
-          encoding.writeVarUint(encoder, SyncStep.step2);
-          encoding.writeVarUint8Array(encoder, Y.encodeStateAsUpdate(this.doc, stateVector));
-          this.send(encoding.toUint8Array(encoder));
+          let reply: Uint8Array;
+          try {
+            const encoder = encoding.createEncoder();
+            encoding.writeVarUint(encoder, SyncMessage.sync);
+            encoding.writeVarUint(encoder, SyncStep.step2);
+            encoding.writeVarUint8Array(encoder, Y.encodeStateAsUpdate(this.doc, stateVector));
+            reply = encoding.toUint8Array(encoder);
+          } catch (error) {
+            // A state vector pointing inside a struct, or a document that cannot be encoded.
+            this.log(`screen ${this.room.boardId}/${this.docName}: cannot answer sync step 1 (${String(error)})`);
+            return this.close(CloseCode.Resync, "resync");
+          }
+          this.send(reply);
         }, noop);
         return;
       }
@@ -114,7 +122,8 @@ export class ScreenConnection implements RoomMember {
 
   private receiveUpdate(update: Uint8Array): void {
     if (this.room.unusable) return;
-    const { changesDoc, wouldPend } = inspectUpdate(this.doc, update);
+    const { changesDoc, wouldPend, invalid } = inspectUpdate(this.doc, update);
+    if (invalid) return this.close(CloseCode.BadMessage, "update with content that cannot be stored");
     if (!this.writable) {
       // A read-only screen replying with what we already have is harmless.
       if (!changesDoc) return;
@@ -130,11 +139,16 @@ export class ScreenConnection implements RoomMember {
     if (this.room.logBytes[this.docName] + update.length > LIMITS.maxDocumentBytes) {
       return this.close(CloseCode.BoardFull, "the board has reached its maximum size");
     }
-    Y.applyUpdate(this.doc, update, this);
-    if (this.doc.store.pendingStructs || this.doc.store.pendingDs) {
-      // The check above missed a case: drop this in-memory state, everyone resyncs from disk,
+    let failed = false;
+    try {
+      Y.applyUpdate(this.doc, update, this);
+    } catch {
+      failed = true;
+    }
+    if (failed || this.doc.store.pendingStructs || this.doc.store.pendingDs) {
+      // The checks above missed a case: drop this in-memory state, everyone resyncs from disk,
       // where only integrated changes were written.
-      this.log(`board ${this.room.boardId}: update left pending structs; reloading the board`);
+      this.log(`board ${this.room.boardId}: update could not be integrated; reloading the board`);
       this.room.shutDown(CloseCode.Resync, "resync");
     }
   }

@@ -17,7 +17,7 @@ describe("inspectUpdate", () => {
     Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
     // b's reply to a's step 1 carries b's whole delete set, already known to a.
     const reply = Y.encodeStateAsUpdate(b, Y.encodeStateVector(a));
-    expect(inspectUpdate(a, reply)).toEqual({ changesDoc: false, wouldPend: false });
+    expect(inspectUpdate(a, reply)).toEqual({ changesDoc: false, wouldPend: false, invalid: false });
   });
 
   it("sees new insertions and new deletions as changes", () => {
@@ -57,7 +57,7 @@ describe("inspectUpdate: references to unknown content", () => {
     expect(inspectUpdate(new Y.Doc(), onlyX).wouldPend).toBe(true);
     const target = new Y.Doc();
     Y.applyUpdate(target, first);
-    expect(inspectUpdate(target, onlyX)).toEqual({ changesDoc: true, wouldPend: false });
+    expect(inspectUpdate(target, onlyX)).toEqual({ changesDoc: true, wouldPend: false, invalid: false });
   });
 
   it("flags a deletion of content the document does not have", () => {
@@ -73,6 +73,21 @@ describe("inspectUpdate: references to unknown content", () => {
     const source = new Y.Doc();
     source.getArray("a").push([1, 2, 3]);
     source.getMap("m").set("k", new Y.Map());
-    expect(inspectUpdate(new Y.Doc(), Y.encodeStateAsUpdate(source))).toEqual({ changesDoc: true, wouldPend: false });
+    expect(inspectUpdate(new Y.Doc(), Y.encodeStateAsUpdate(source))).toEqual({
+      changesDoc: true,
+      wouldPend: false,
+      invalid: false,
+    });
+  });
+});
+
+describe("inspectUpdate: content that must never be stored", () => {
+  it("refuses a value that would not survive re-encoding or JSON", () => {
+    const doc = new Y.Doc();
+    doc.getMap("m").set("n", BigInt(7) as unknown as number);
+    expect(inspectUpdate(new Y.Doc(), Y.encodeStateAsUpdate(doc)).invalid).toBe(true);
+    const plain = new Y.Doc();
+    plain.getMap("m").set("ok", { a: [1, "b", null, true], u: new Uint8Array([1]) });
+    expect(inspectUpdate(new Y.Doc(), Y.encodeStateAsUpdate(plain)).invalid).toBe(false);
   });
 });

@@ -1,53 +1,91 @@
 import * as Y from "yjs";
 
+type ID = { client: number; clock: number };
+
 /**
  * Looks inside a Yjs update before it is applied. Throws on bytes that are
  * not an update at all.
  *
- * `wouldPend` is true when the update refers to something neither the
- * document nor the update itself holds: a gap in a client's clock, an item
- * whose left/right neighbour or parent is unknown, a deletion of unknown
- * content. Yjs would keep such structs "pending" forever and serve them to
- * every client that syncs later; the relay refuses them instead (rule R6).
+ * - `wouldPend`: the update cannot be fully integrated into this document —
+ *   a gap in a client's clock, an item whose neighbour or parent is unknown,
+ *   references that only resolve in a cycle, a deletion of unknown content.
+ *   Yjs would keep such structs "pending" and serve them to every client that
+ *   syncs later; the relay refuses them instead (rule R6).
+ * - `invalid`: well-formed bytes that must never be stored: zero-length
+ *   structs or deletions (Yjs cannot load them back), content values that do
+ *   not survive re-encoding or JSON (objects with a prototype, BigInt).
  */
-export function inspectUpdate(doc: Y.Doc, update: Uint8Array): { changesDoc: boolean; wouldPend: boolean } {
+export function inspectUpdate(
+  doc: Y.Doc,
+  update: Uint8Array,
+): { changesDoc: boolean; wouldPend: boolean; invalid: boolean } {
   const meta = Y.parseUpdateMeta(update);
   const { structs, ds } = Y.decodeUpdate(update);
   const known = Y.decodeStateVector(Y.encodeStateVector(doc));
   let changesDoc = false;
-  let wouldPend = false;
-  for (const [client, to] of meta.to) {
-    const have = known.get(client) ?? 0;
-    if (to > have) changesDoc = true;
-    if ((meta.from.get(client) ?? 0) > have) wouldPend = true;
-  }
-  // After this update, a client's clock is known up to max(what we have, what it brings).
-  const reach = (client: number) => Math.max(known.get(client) ?? 0, meta.to.get(client) ?? 0);
-  const exists = (id: { client: number; clock: number } | null | undefined) => !id || id.clock < reach(id.client);
+  let invalid = false;
+  for (const [client, to] of meta.to) if (to > (known.get(client) ?? 0)) changesDoc = true;
   for (const struct of structs) {
-    if (struct instanceof Y.Skip) {
-      wouldPend = true;
-      continue;
-    }
-    const item = struct as unknown as {
-      origin?: { client: number; clock: number } | null;
-      rightOrigin?: { client: number; clock: number } | null;
-      parent?: unknown;
-    };
-    if (!exists(item.origin) || !exists(item.rightOrigin)) wouldPend = true;
-    const parent = item.parent as { client?: unknown; clock?: unknown } | string | null | undefined;
-    if (parent && typeof parent === "object" && typeof parent.client === "number" && typeof parent.clock === "number") {
-      if (!exists(parent as { client: number; clock: number })) wouldPend = true;
-    }
+    if (struct.length <= 0) invalid = true;
+    if (struct instanceof Y.Item && !safeContent(struct.content)) invalid = true;
   }
-  for (const [client, ranges] of ds.clients) {
-    for (const { clock, len } of ranges) if (clock + len > reach(client)) wouldPend = true;
-  }
+  for (const ranges of ds.clients.values()) for (const { len } of ranges) if (len <= 0) invalid = true;
+  const wouldPend = !integrates(structs, known) || !deletesKnown(ds, known, meta.to);
   if (!changesDoc && !deletesAlreadyApplied(doc, ds)) changesDoc = true;
-  return { changesDoc, wouldPend };
+  return { changesDoc, wouldPend, invalid };
+}
+
+/**
+ * Integrates the structs on paper, as Yjs would: each client's structs in
+ * clock order, each only once everything it refers to is there. Whatever is
+ * left when no struct can move would stay pending.
+ */
+function integrates(structs: ReturnType<typeof Y.decodeUpdate>["structs"], known: Map<number, number>): boolean {
+  const reached = new Map(known);
+  const queues = new Map<number, typeof structs>();
+  for (const s of structs) {
+    if (s instanceof Y.Skip) return false;
+    const list = queues.get(s.id.client) ?? [];
+    list.push(s);
+    queues.set(s.id.client, list);
+  }
+  for (const list of queues.values()) list.sort((a, b) => a.id.clock - b.id.clock);
+  const has = (id: ID | null | undefined) => !id || id.clock < (reached.get(id.client) ?? 0);
+  let progress = true;
+  while (progress) {
+    progress = false;
+    for (const [client, list] of queues) {
+      while (list.length > 0) {
+        const s = list[0]!;
+        const at = reached.get(client) ?? 0;
+        if (s.id.clock + s.length <= at) {
+          list.shift(); // already known: Yjs skips it
+          continue;
+        }
+        if (s.id.clock > at) break; // a gap, unless another pass fills it
+        if (s instanceof Y.Item) {
+          const parent = s.parent as unknown;
+          const parentId = parent && typeof parent === "object" && "client" in parent ? (parent as ID) : null;
+          if (!has(s.origin) || !has(s.rightOrigin) || !has(parentId)) break;
+        }
+        reached.set(client, s.id.clock + s.length);
+        list.shift();
+        progress = true;
+      }
+    }
+  }
+  return [...queues.values()].every((list) => list.length === 0);
 }
 
 type DeleteSet = ReturnType<typeof Y.decodeUpdate>["ds"];
+
+function deletesKnown(ds: DeleteSet, known: Map<number, number>, to: Map<number, number>): boolean {
+  for (const [client, ranges] of ds.clients) {
+    const reach = Math.max(known.get(client) ?? 0, to.get(client) ?? 0);
+    for (const { clock, len } of ranges) if (clock + len > reach) return false;
+  }
+  return true;
+}
 
 function deletesAlreadyApplied(doc: Y.Doc, ds: DeleteSet): boolean {
   if (ds.clients.size === 0) return true;
@@ -60,5 +98,35 @@ function deletesAlreadyApplied(doc: Y.Doc, ds: DeleteSet): boolean {
       if (!have.some((h) => h.clock <= clock && clock + len <= h.clock + h.len)) return false;
     }
   }
+  return true;
+}
+
+/** Plain JSON-like values only: what Yjs re-encodes and JSON.stringify accepts. */
+function safeValue(value: unknown, depth = 0): boolean {
+  if (depth > 64) return false;
+  if (value === null || value === undefined) return true;
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return true;
+    case "object": {
+      if (value instanceof Uint8Array) return true;
+      if (Array.isArray(value)) return value.every((v) => safeValue(v, depth + 1));
+      // A "__proto__" key decoded by lib0 becomes the prototype: such a value cannot be re-encoded.
+      if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+      return Object.values(value).every((v) => safeValue(v, depth + 1));
+    }
+    default:
+      return false; // bigint, function, symbol
+  }
+}
+
+function safeContent(content: unknown): boolean {
+  const c = content as { arr?: unknown[]; embed?: unknown; key?: unknown; value?: unknown };
+  if (content instanceof Y.ContentAny) return (c.arr ?? []).every((v) => safeValue(v));
+  if (content instanceof Y.ContentEmbed) return safeValue(c.embed);
+  if (content instanceof Y.ContentFormat) return safeValue(c.value);
   return true;
 }

@@ -36,10 +36,16 @@ export function canvasStore(doc: Y.Doc): YKeyValue<CanvasRecord> {
   return new YKeyValue<CanvasRecord>(doc.getArray<{ key: string; val: CanvasRecord }>(ROOM.canvas));
 }
 
+/** The records, skipping any entry that is not a `{key, val: {id, typeName}}` (a facilitator can write junk). */
 export function canvasRecords(doc: Y.Doc): Map<string, CanvasRecord> {
   const out = new Map<string, CanvasRecord>();
-  for (const { key, val } of doc.getArray<{ key: string; val: CanvasRecord }>(ROOM.canvas).toArray()) {
-    if (typeof key === "string" && val && typeof val === "object") out.set(key, val);
+  for (const entry of doc.getArray<unknown>(ROOM.canvas).toArray()) {
+    if (!entry || typeof entry !== "object") continue;
+    const { key, val } = entry as { key?: unknown; val?: unknown };
+    if (typeof key !== "string" || !val || typeof val !== "object") continue;
+    const record = val as CanvasRecord;
+    if (typeof record.id !== "string" || typeof record.typeName !== "string" || record.id !== key) continue;
+    out.set(key, record);
   }
   return out;
 }

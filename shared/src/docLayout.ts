@@ -79,11 +79,15 @@ export function settingsMap(doc: Y.Doc): Y.Map<unknown> {
   return doc.getMap(ROOM.settings);
 }
 
+/** Only `{id, label}` strings go out: extra fields written by a facilitator are dropped. */
 function choices(value: unknown): Choice[] {
   if (!Array.isArray(value)) return [];
-  return value.filter(
-    (c): c is Choice => typeof c === "object" && c !== null && typeof c.id === "string" && typeof c.label === "string",
-  );
+  return value
+    .filter(
+      (c): c is Choice =>
+        typeof c === "object" && c !== null && typeof c.id === "string" && typeof c.label === "string",
+    )
+    .map(({ id, label }) => ({ id, label }));
 }
 
 /**

@@ -25,7 +25,9 @@ class ReconnectingPhone {
     if (this.stopped) return;
     const ws = new WebSocket(this.url);
     this.ws = ws;
-    ws.on("open", () => ws.send(JSON.stringify({ type: "hello", v: PHONE_PROTOCOL_VERSION, participant: this.participant })));
+    ws.on("open", () =>
+      ws.send(JSON.stringify({ type: "hello", v: PHONE_PROTOCOL_VERSION, participant: this.participant })),
+    );
     ws.on("message", (data) => {
       if (JSON.parse(data.toString()).type === "welcome") {
         this.welcomed = true;
@@ -62,9 +64,15 @@ export async function reconnectionStorm(dataDir: string, phones: number, screens
   const board = await createTestBoard(relay.url);
   const wsUrl = relay.url.replace("http", "ws") + phoneSocketPath(board.joinCode);
   const clients = Array.from({ length: phones }, () => new ReconnectingPhone(wsUrl));
-  const boards = Array.from({ length: screens }, () => connectScreen(relay.url, board.boardId, board.tokens.facilitator));
+  const boards = Array.from({ length: screens }, () =>
+    connectScreen(relay.url, board.boardId, board.tokens.facilitator),
+  );
   try {
-    await waitFor(() => clients.every((c) => c.welcomed) && boards.every((b) => b.provider.synced), 30_000, "first connections");
+    await waitFor(
+      () => clients.every((c) => c.welcomed) && boards.every((b) => b.provider.synced),
+      30_000,
+      "first connections",
+    );
     await relay.kill();
     relay = await spawnRelay(dataDir, { BOARD_CREATION: "anyone" }, relay.port);
     const start = performance.now();
@@ -87,4 +95,3 @@ export async function reconnectionStorm(dataDir: string, phones: number, screens
     await relay.stop();
   }
 }
-

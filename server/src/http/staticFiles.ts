@@ -29,7 +29,12 @@ const PAGES: [RegExp, string][] = [
 /** Serves the built client; returns false when the path is not one of its files. */
 export function serveStatic(clientDir: string, req: IncomingMessage, res: ServerResponse): boolean {
   if (req.method !== "GET" && req.method !== "HEAD") return false;
-  const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+  } catch {
+    return false; // a malformed escape is no file of ours
+  }
   const page = PAGES.find(([pattern]) => pattern.test(path));
   const relative = page ? page[1] : path.slice(1);
   const file = normalize(join(clientDir, relative));
