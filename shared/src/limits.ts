@@ -30,7 +30,7 @@ export const LIMITS = {
   /** A read-only screen that tries to write this many times is disconnected. */
   forbiddenWritesBeforeClose: 3,
   /** Open sockets from one address (a venue's Wi-Fi may put a whole room behind one). */
-  connectionsPerAddress: 500,
+  connectionsPerAddress: 2_000,
   /** Unknown join codes tried from one address: a burst, then one every `joinFailureRefillMs`. */
   joinFailureBurst: 20,
   joinFailureRefillMs: 6_000,

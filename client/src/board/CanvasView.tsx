@@ -10,8 +10,8 @@ import {
 } from "tldraw";
 import { getAssetUrlsByImport } from "@tldraw/assets/imports.vite";
 import "tldraw/tldraw.css";
-import { lang } from "../i18n/index.ts";
-import { bindStoreToYjs } from "./binding.ts";
+import { lang, t } from "../i18n/index.ts";
+import { bindStoreToYjs, NewerBoardSchemaError } from "./binding.ts";
 import { AtelierNoteShapeUtil } from "./noteShape.tsx";
 import { ThemeCounts } from "./ThemeCounts.tsx";
 
@@ -30,12 +30,25 @@ export function CanvasView(props: {
 }) {
   const store = useMemo(() => {
     const s = createTLStore({ shapeUtils, bindingUtils: defaultBindingUtils });
-    bindStoreToYjs(s, props.doc, { readOnly: props.readOnly });
+    try {
+      bindStoreToYjs(s, props.doc, { readOnly: props.readOnly });
+    } catch (error) {
+      // A board saved by a newer Atelier: say so rather than show (or write) a broken board.
+      if (error instanceof NewerBoardSchemaError) return null;
+      throw error;
+    }
     return s;
   }, [props.doc, props.readOnly]);
   const user = useTldrawCurrentUser({
     userPreferences: { id: `atelier-${props.userName}`, name: props.userName, locale: lang() },
   });
+  if (!store) {
+    return (
+      <p className="atelier-message" role="alert">
+        {t("board.newerSchema")}
+      </p>
+    );
+  }
   return (
     <Tldraw
       store={store}

@@ -14,7 +14,7 @@ import {
 import { noteShapeId, NOTE_SIZE } from "@atelier/shared/canvas";
 import { canvasRecords } from "@atelier/shared/canvas";
 import { seededRandom } from "../../../tests/support/random.ts";
-import { bindStoreToYjs } from "./binding.ts";
+import { bindStoreToYjs, NewerBoardSchemaError } from "./binding.ts";
 import { AtelierNoteShapeUtil } from "./noteShape.tsx";
 
 const PAGE = PageRecordType.createId("page");
@@ -220,3 +220,23 @@ describe("Yjs ↔ tldraw binding", () => {
 });
 
 const ROOM_CANVAS = "canvas";
+
+describe("a board saved by a newer version", () => {
+  it("is refused with a clear error instead of being loaded or rewritten", () => {
+    const source = new Y.Doc();
+    const store = newStore();
+    bindStoreToYjs(store, source, { readOnly: false });
+    store.put([PageRecordType.create({ id: PAGE, name: "Page", index: "a1" as IndexKey })]);
+    const schema = source.getMap("canvasMeta").get("schema") as { sequences: Record<string, number> };
+    // Pretend a later tldraw wrote these records.
+    source
+      .getMap("canvasMeta")
+      .set("schema", {
+        ...schema,
+        sequences: Object.fromEntries(Object.entries(schema.sequences).map(([k, v]) => [k, v + 100])),
+      });
+    const before = Y.encodeStateAsUpdate(source);
+    expect(() => bindStoreToYjs(newStore(), source, { readOnly: false })).toThrow(NewerBoardSchemaError);
+    expect(Y.encodeStateAsUpdate(source)).toEqual(before);
+  });
+});
