@@ -229,12 +229,10 @@ describe("a board saved by a newer version", () => {
     store.put([PageRecordType.create({ id: PAGE, name: "Page", index: "a1" as IndexKey })]);
     const schema = source.getMap("canvasMeta").get("schema") as { sequences: Record<string, number> };
     // Pretend a later tldraw wrote these records.
-    source
-      .getMap("canvasMeta")
-      .set("schema", {
-        ...schema,
-        sequences: Object.fromEntries(Object.entries(schema.sequences).map(([k, v]) => [k, v + 100])),
-      });
+    source.getMap("canvasMeta").set("schema", {
+      ...schema,
+      sequences: Object.fromEntries(Object.entries(schema.sequences).map(([k, v]) => [k, v + 100])),
+    });
     const before = Y.encodeStateAsUpdate(source);
     expect(() => bindStoreToYjs(newStore(), source, { readOnly: false })).toThrow(NewerBoardSchemaError);
     expect(Y.encodeStateAsUpdate(source)).toEqual(before);
