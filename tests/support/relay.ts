@@ -44,7 +44,11 @@ const SERVER_MAIN = new URL("../../server/src/main.ts", import.meta.url).pathnam
 
 /** The relay as its own process, for crash tests. */
 export async function spawnRelay(dataDir: string, env: Record<string, string> = {}, port = 0): Promise<ChildRelay> {
-  const child = spawn(process.execPath, ["--import", "tsx", SERVER_MAIN], {
+  // ATELIER_PROFILE_DIR=/some/dir: the relay writes a CPU profile there when it stops (benchmarks).
+  const profile = process.env.ATELIER_PROFILE_DIR
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.ATELIER_PROFILE_DIR}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", SERVER_MAIN], {
     env: {
       ...process.env,
       PORT: String(port),
