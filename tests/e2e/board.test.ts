@@ -71,6 +71,12 @@ describe("the facilitator's board and the projector", () => {
     await fac2.keyboard.press("Shift+1");
     await expect.poll(() => inside(fac2)).toBe(true);
 
+    // Facilitator 1's pointer shows on facilitator 2, with a name (awareness between board screens).
+    await fac1.mouse.move(frame.x + 20, frame.y + 20);
+    await fac1.mouse.move(frame.x + 40, frame.y + 30, { steps: 4 });
+    await fac2.getByTestId("remote-cursor").first().waitFor({ timeout: 10_000 });
+    expect(await fac2.getByTestId("remote-cursor").first().textContent()).toMatch(/^Animation \d\d$/);
+
     // Controlled mode: a note waiting for approval, then hidden, never reaches the projector.
     await fac1.getByRole("button", { name: "Passer en mode contrôlé" }).click();
     await phone.getByText("Vos notes seront affichées après validation").waitFor();

@@ -14,11 +14,20 @@ import { lang, t } from "../i18n/index.ts";
 import { bindStoreToYjs, NewerBoardSchemaError } from "./binding.ts";
 import { AtelierNoteShapeUtil } from "./noteShape.tsx";
 import { ThemeCounts } from "./ThemeCounts.tsx";
+import { RemoteCursors } from "./RemoteCursors.tsx";
 
 const shapeUtils = [...defaultShapeUtils, AtelierNoteShapeUtil];
 // Fonts, icons and translations from our own build: no CDN (PRODUCT.md, decision 6).
 const assetUrls = getAssetUrlsByImport();
-const components: TLComponents = { InFrontOfTheCanvas: ThemeCounts };
+function InFront() {
+  return (
+    <>
+      <ThemeCounts />
+      <RemoteCursors />
+    </>
+  );
+}
+const components: TLComponents = { InFrontOfTheCanvas: InFront };
 
 /** tldraw bound to the board's `room` document; read-only for projectors. */
 export function CanvasView(props: {

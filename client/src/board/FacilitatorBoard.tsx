@@ -9,6 +9,7 @@ import { CanvasView } from "./CanvasView.tsx";
 import { ModerationPanel } from "./ModerationPanel.tsx";
 import { reconcileNoteShapes } from "./noteShapes.ts";
 import { publishView } from "./follow.ts";
+import { awarenessAtom } from "./RemoteCursors.tsx";
 import { renderBoardImages } from "./renderImages.ts";
 import { useDoneCount, useNotes, useSettings } from "./hooks.ts";
 
@@ -45,7 +46,9 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
     editor.zoomToBounds(editor.getCurrentPageBounds() ?? { x: INBOX.x - 100, y: -200, w: 2400, h: 1400 }, {
       inset: 40,
     });
-    const stopPublishing = publishView(editor, session.roomProvider.awareness);
+    awarenessAtom.set(session.roomProvider.awareness);
+    const name = `${t("board.panel")} ${String(session.roomProvider.awareness.clientID % 100).padStart(2, "0")}`;
+    const stopPublishing = publishView(editor, session.roomProvider.awareness, name);
     return () => {
       stopPublishing();
       editorRef.current = null;

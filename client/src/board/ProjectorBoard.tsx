@@ -6,6 +6,7 @@ import type { BoardInfo } from "./api.ts";
 import type { BoardSession } from "./session.ts";
 import { CanvasView } from "./CanvasView.tsx";
 import { followFacilitator } from "./follow.ts";
+import { awarenessAtom } from "./RemoteCursors.tsx";
 import { useNotes, useSettings } from "./hooks.ts";
 import { useCountdown } from "./useCountdown.ts";
 
@@ -35,7 +36,10 @@ export function ProjectorBoard({ session, info }: { session: BoardSession; info:
         readOnly
         licenseKey={info.tldrawLicenseKey}
         userName="projector"
-        onMount={(editor: Editor) => followFacilitator(editor, session.roomProvider.awareness)}
+        onMount={(editor: Editor) => {
+          awarenessAtom.set(session.roomProvider.awareness);
+          return followFacilitator(editor, session.roomProvider.awareness);
+        }}
       />
       <div className="projector-bar">
         <span className="projector-title">{settings.title}</span>
