@@ -14,6 +14,7 @@ import { Origin } from "@atelier/shared/origins";
 import { phaseAllows, RefusalReason, type MyNote, type NoteDraft } from "@atelier/shared/protocol";
 import type { ModerationRequest, SettingsPatch } from "@atelier/shared/boardSchemas";
 import { cleanLabel, cleanText, visibleLength } from "@atelier/shared/text";
+import { timerRemainingMs } from "@atelier/shared/timer";
 import type { Room } from "./rooms.ts";
 import type { Storage } from "./storage/storage.ts";
 
@@ -222,8 +223,7 @@ export async function updateSettings(
   const { timer: action, ...rest } = patch;
   const next: Partial<BoardSettings> = { ...rest };
   if (action) {
-    const timer = readSettings(room.docs.room).timer;
-    const left = timer.endsAt === null ? timer.remainingMs : Math.max(0, timer.endsAt - now);
+    const left = timerRemainingMs(readSettings(room.docs.room).timer, 0, now);
     switch (action.action) {
       case "start":
         next.timer = { endsAt: now + action.durationMs, remainingMs: action.durationMs };

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import type { TimerState } from "@atelier/shared/protocol";
+import { formatCountdown, timerIsSet, timerRemainingMs } from "@atelier/shared/timer";
 
 /** "mm:ss" left on the relay's clock, ticking every second; null when no timer is set. */
 export function useCountdown(timer: TimerState, clockOffset: number): string | null {
@@ -8,8 +9,5 @@ export function useCountdown(timer: TimerState, clockOffset: number): string | n
     const id = setInterval(() => setNow(Date.now()), 250);
     return () => clearInterval(id);
   }, []);
-  if (timer.endsAt === null && timer.remainingMs === 0) return null;
-  const ms = timer.endsAt === null ? timer.remainingMs : Math.max(0, timer.endsAt - (now + clockOffset));
-  const seconds = Math.ceil(ms / 1000);
-  return `${String(Math.floor(seconds / 60)).padStart(2, "0")}:${String(seconds % 60).padStart(2, "0")}`;
+  return timerIsSet(timer) ? formatCountdown(timerRemainingMs(timer, clockOffset, now)) : null;
 }

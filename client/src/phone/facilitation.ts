@@ -1,21 +1,11 @@
 import type { PhoneBoardView, VoteBallot } from "@atelier/shared/protocol";
+import { formatCountdown, timerIsSet, timerRemainingMs } from "@atelier/shared/timer";
 import { h } from "../dom.ts";
 import { t } from "../i18n/index.ts";
 
-/** mm:ss left on the relay's clock, given this device's offset to it. */
-export function remaining(board: PhoneBoardView, clockOffsetMs: number, now = Date.now()): number {
-  const { endsAt, remainingMs } = board.timer;
-  return endsAt === null ? remainingMs : Math.max(0, endsAt - (now + clockOffsetMs));
-}
-
-export function formatDuration(ms: number): string {
-  const seconds = Math.ceil(ms / 1000);
-  return `${String(Math.floor(seconds / 60)).padStart(2, "0")}:${String(seconds % 60).padStart(2, "0")}`;
-}
-
 export function timerText(board: PhoneBoardView, clockOffsetMs: number): string | null {
-  if (board.timer.endsAt === null && board.timer.remainingMs === 0) return null;
-  return t("phone.timer", { time: formatDuration(remaining(board, clockOffsetMs)) });
+  if (!timerIsSet(board.timer)) return null;
+  return t("phone.timer", { time: formatCountdown(timerRemainingMs(board.timer, clockOffsetMs)) });
 }
 
 /** The ballot: each target with this participant's dots, and buttons to add or take one back. */
