@@ -1,8 +1,8 @@
 import { performance } from "node:perf_hooks";
 import type { Browser } from "playwright-core";
-import { readSettings } from "@atelier/shared/docLayout";
-import { notesCsv, tallyCsv } from "@atelier/shared/exportCsv";
-import { computeTally } from "@atelier/shared/tally";
+import { readSettings } from "@atelier/shared/document/docLayout";
+import { notesCsv, tallyCsv } from "@atelier/shared/derived/exportCsv";
+import { computeTally } from "@atelier/shared/derived/tally";
 import { launchChromium, PROJECTOR_VIEWPORT } from "@atelier/tests/support/browser.ts";
 import { startE2eRelay } from "@atelier/tests/support/e2eRelay.ts";
 import { createTestBoard, removeDir } from "@atelier/tests/support/relay.ts";

@@ -7,7 +7,7 @@ import { performance } from "node:perf_hooks";
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 import WebSocket from "ws";
-import { boardSocketPath } from "@atelier/shared/syncProtocol";
+import { boardSocketPath } from "@atelier/shared/wire/syncProtocol";
 import { tempDataDir, removeDir, spawnRelay, createTestBoard } from "@atelier/tests/support/relay.ts";
 import { percentile, rssMiB, sleep, type Row } from "./lib.ts";
 

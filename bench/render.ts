@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { readSettings } from "@atelier/shared/docLayout";
+import { readSettings } from "@atelier/shared/document/docLayout";
 import { launchChromium, PROJECTOR_VIEWPORT } from "@atelier/tests/support/browser.ts";
 import { startE2eRelay } from "@atelier/tests/support/e2eRelay.ts";
 import { createTestBoard, removeDir } from "@atelier/tests/support/relay.ts";

@@ -3,7 +3,7 @@
  * and Debian's Chromium. Writes docs/img/{board,projector,phone}.png.
  */
 import { execSync } from "node:child_process";
-import { canvasStore, NOTE_SHAPE_TYPE, type CanvasRecord } from "@atelier/shared/canvas";
+import { canvasStore, NOTE_SHAPE_TYPE, type CanvasRecord } from "@atelier/shared/document/canvas";
 import { launchChromium, PHONE_VIEWPORT, PROJECTOR_VIEWPORT } from "./support/browser.ts";
 import { startE2eRelay } from "./support/e2eRelay.ts";
 import { createTestBoard, removeDir } from "./support/relay.ts";

@@ -1,6 +1,6 @@
-import { noteShapeId, NOTE_SHAPE_TYPE, NOTE_SIZE, type CanvasRecord } from "@atelier/shared/canvas";
-import type { NoteRecord } from "@atelier/shared/docLayout";
-import type { Choice } from "@atelier/shared/protocol";
+import { noteShapeId, NOTE_SHAPE_TYPE, NOTE_SIZE, type CanvasRecord } from "@atelier/shared/document/canvas";
+import type { NoteRecord } from "@atelier/shared/document/docLayout";
+import type { Choice } from "@atelier/shared/wire/protocol";
 
 /**
  * A board as a facilitator leaves it after sorting: N visible notes, each

@@ -12,7 +12,7 @@ import {
 import { getAssetUrlsByImport } from "@tldraw/assets/imports.vite";
 import "tldraw/tldraw.css";
 import "../../client/src/board/board.css";
-import { INBOX } from "@atelier/shared/canvas";
+import { INBOX } from "@atelier/shared/document/canvas";
 import { t } from "../../client/src/i18n/index.ts";
 import {
   AtelierNoteShapeUtil,

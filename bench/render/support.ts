@@ -5,8 +5,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import type { Page } from "playwright-core";
-import { canvasStore } from "@atelier/shared/canvas";
-import { notesMap } from "@atelier/shared/docLayout";
+import { canvasStore } from "@atelier/shared/document/canvas";
+import { notesMap } from "@atelier/shared/document/docLayout";
 import { connectScreen, waitFor } from "@atelier/tests/support/screens.ts";
 import type { BoardFixture } from "./fixture.ts";
 

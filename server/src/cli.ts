@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SqliteStorage } from "./storage/sqliteStorage.ts";
-import { exportBoard, EXPORT_FORMATS, type ExportFormat } from "./exports.ts";
+import { exportBoard, EXPORT_FORMATS, type ExportFormat } from "./archive/exports.ts";
 
 /**
  * `pnpm atelier …`: the archive from a terminal, reading the relay's SQLite

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { PHONE_VIEWPORT, PROJECTOR_VIEWPORT } from "../support/browser.ts";
 import { createTestBoard } from "../support/relay.ts";
-import { CloseCode } from "@atelier/shared/closeCodes";
+import { CloseCode } from "@atelier/shared/wire/closeCodes";
 
 describe("the facilitator's board and the projector", () => {
   const e2e = useBrowserAndRelay();

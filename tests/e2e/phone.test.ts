@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
-import { readNotes } from "@atelier/shared/docLayout";
+import { readNotes } from "@atelier/shared/document/docLayout";
 import { PHONE_VIEWPORT } from "../support/browser.ts";
 import { createTestBoard } from "../support/relay.ts";
 import { connectScreen, waitFor } from "../support/screens.ts";

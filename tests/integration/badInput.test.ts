@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import * as encoding from "lib0/encoding";
-import { CloseCode } from "@atelier/shared/closeCodes";
-import { SyncMessage, SyncStep, boardSocketPath } from "@atelier/shared/syncProtocol";
-import { LIMITS } from "@atelier/shared/limits";
+import { CloseCode } from "@atelier/shared/wire/closeCodes";
+import { SyncMessage, SyncStep, boardSocketPath } from "@atelier/shared/wire/syncProtocol";
+import { LIMITS } from "@atelier/shared/wire/limits";
 import { startTestRelay, createTestBoard, removeDir } from "../support/relay.ts";
 import { connectScreen, waitFor } from "../support/screens.ts";
 import { boardDigest } from "../support/db.ts";

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { CloseCode } from "@atelier/shared/closeCodes";
+import { CloseCode } from "@atelier/shared/wire/closeCodes";
 import { startTestRelay, createTestBoard, removeDir } from "../support/relay.ts";
 import { connectScreen, waitFor } from "../support/screens.ts";
 

@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import * as Y from "yjs";
 import { parse } from "csv-parse/sync";
-import { computeTally } from "@atelier/shared/tally";
-import { readSettings } from "@atelier/shared/docLayout";
-import { notesCsv, tallyCsv } from "@atelier/shared/exportCsv";
-import { applyBoardJson, boardToJson, restoreBoardJson, BoardJsonError } from "@atelier/shared/boardJson";
+import { computeTally } from "@atelier/shared/derived/tally";
+import { readSettings } from "@atelier/shared/document/docLayout";
+import { notesCsv, tallyCsv } from "@atelier/shared/derived/exportCsv";
+import { applyBoardJson, boardToJson, restoreBoardJson, BoardJsonError } from "@atelier/shared/derived/boardJson";
 import { buildFixtureBoard, FIXTURE_NOTES } from "../fixtures/boardFixture.ts";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/board-v1.${name}`, import.meta.url));

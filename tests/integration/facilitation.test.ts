@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readVotes } from "@atelier/shared/docLayout";
-import { computeTally } from "@atelier/shared/tally";
+import { readVotes } from "@atelier/shared/document/docLayout";
+import { computeTally } from "@atelier/shared/derived/tally";
 import { startTestRelay, createTestBoard, removeDir } from "../support/relay.ts";
 import { PhoneClient } from "../support/phoneClient.ts";
 import { boardDigest } from "../support/db.ts";

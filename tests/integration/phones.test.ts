@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { readNotes } from "@atelier/shared/docLayout";
-import { LIMITS } from "@atelier/shared/limits";
+import { readNotes } from "@atelier/shared/document/docLayout";
+import { LIMITS } from "@atelier/shared/wire/limits";
 import { startTestRelay, createTestBoard, removeDir } from "../support/relay.ts";
 import { connectScreen, waitFor } from "../support/screens.ts";
 import { PhoneClient } from "../support/phoneClient.ts";

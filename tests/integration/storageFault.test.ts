@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { readNotes } from "@atelier/shared/docLayout";
+import { readNotes } from "@atelier/shared/document/docLayout";
 import { startTestRelay, createTestBoard, removeDir } from "../support/relay.ts";
 import { PhoneClient } from "../support/phoneClient.ts";
 import { connectScreen } from "../support/screens.ts";

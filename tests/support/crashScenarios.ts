@@ -1,5 +1,5 @@
 import * as Y from "yjs";
-import { readNotes } from "@atelier/shared/docLayout";
+import { readNotes } from "@atelier/shared/document/docLayout";
 import { spawnRelay, createTestBoard, type ChildRelay } from "./relay.ts";
 import { connectScreen, waitFor } from "./screens.ts";
 import { PhoneClient } from "./phoneClient.ts";

@@ -1,12 +1,12 @@
 import WebSocket from "ws";
 import { nanoid } from "nanoid";
-import { phoneSocketPath } from "@atelier/shared/syncProtocol";
+import { phoneSocketPath } from "@atelier/shared/wire/syncProtocol";
 import {
   PHONE_PROTOCOL_VERSION,
   type NoteDraft,
   type PhoneClientMessage,
   type PhoneServerMessage,
-} from "@atelier/shared/protocol";
+} from "@atelier/shared/wire/protocol";
 
 type Reply = Extract<
   PhoneServerMessage,

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { startRelay, type Relay } from "@atelier/server/relay";
 import { configFromEnv, type RelayConfig } from "@atelier/server/config";
-import type { CreateBoardResponse } from "@atelier/shared/boardSchemas";
+import type { CreateBoardResponse } from "@atelier/shared/wire/boardSchemas";
 
 export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), "atelier-test-"));

@@ -1,8 +1,8 @@
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 import WebSocket from "ws";
-import type { DocName } from "@atelier/shared/docLayout";
-import { boardSocketPath } from "@atelier/shared/syncProtocol";
+import type { DocName } from "@atelier/shared/document/docLayout";
+import { boardSocketPath } from "@atelier/shared/wire/syncProtocol";
 
 /** A stock y-websocket 3.1.0 client, as a board screen uses it. */
 export function connectScreen(baseUrl: string, boardId: string, token: string, docName: DocName = "room") {

@@ -1,8 +1,8 @@
 import WebSocket from "ws";
 import { performance } from "node:perf_hooks";
 import { nanoid } from "nanoid";
-import { phoneSocketPath } from "@atelier/shared/syncProtocol";
-import { PHONE_PROTOCOL_VERSION } from "@atelier/shared/protocol";
+import { phoneSocketPath } from "@atelier/shared/wire/syncProtocol";
+import { PHONE_PROTOCOL_VERSION } from "@atelier/shared/wire/protocol";
 import { backoffDelay } from "../../client/src/backoff.ts";
 import { spawnRelay, createTestBoard, type ChildRelay } from "./relay.ts";
 import { connectScreen, waitFor } from "./screens.ts";

@@ -1,5 +1,5 @@
-import type { BoardSettings } from "@atelier/shared/docLayout";
-import type { Tally } from "@atelier/shared/tally";
+import type { BoardSettings } from "@atelier/shared/document/docLayout";
+import type { Tally } from "@atelier/shared/derived/tally";
 
 export interface SnapshotInfo {
   id: string;

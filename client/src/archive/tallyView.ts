@@ -1,5 +1,5 @@
-import type { BoardSettings } from "@atelier/shared/docLayout";
-import type { Tally, TallyRow } from "@atelier/shared/tally";
+import type { BoardSettings } from "@atelier/shared/document/docLayout";
+import type { Tally, TallyRow } from "@atelier/shared/derived/tally";
 import { h } from "../dom.ts";
 import { t } from "../i18n/index.ts";
 

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from "react";
-import { readNotes, readSettings, readVotes } from "@atelier/shared/docLayout";
+import { readNotes, readSettings, readVotes } from "@atelier/shared/document/docLayout";
 import { lang, t } from "../i18n/index.ts";
 import { boardApi, type BoardInfo } from "./api.ts";
 import { openBoardSession, type BoardSession } from "./session.ts";

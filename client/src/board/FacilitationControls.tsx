@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
-import { PHASES, type Phase } from "@atelier/shared/protocol";
-import type { BoardSettings } from "@atelier/shared/docLayout";
+import { PHASES, type Phase } from "@atelier/shared/wire/protocol";
+import type { BoardSettings } from "@atelier/shared/document/docLayout";
 import { t } from "../i18n/index.ts";
 import type { BoardApi } from "./api.ts";
 import { useCountdown } from "./useCountdown.ts";

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from "react";
 import { createShapeId, toRichText, type Editor, type TLShapeId } from "tldraw";
-import { INBOX, readThemes, type CanvasRecord } from "@atelier/shared/canvas";
-import { readNotes } from "@atelier/shared/docLayout";
+import { INBOX, readThemes, type CanvasRecord } from "@atelier/shared/document/canvas";
+import { readNotes } from "@atelier/shared/document/docLayout";
 import { t } from "../i18n/index.ts";
 import type { BoardApi, BoardInfo } from "./api.ts";
 import type { BoardSession } from "./session.ts";

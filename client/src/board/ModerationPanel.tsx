@@ -1,6 +1,6 @@
 import { useState } from "react";
-import type { NoteRecord } from "@atelier/shared/docLayout";
-import type { BoardSettings } from "@atelier/shared/docLayout";
+import type { NoteRecord } from "@atelier/shared/document/docLayout";
+import type { BoardSettings } from "@atelier/shared/document/docLayout";
 import { t } from "../i18n/index.ts";
 import type { BoardApi } from "./api.ts";
 import { FacilitationControls } from "./FacilitationControls.tsx";

@@ -1,5 +1,5 @@
 import { useEditor, useValue } from "tldraw";
-import { themeOfNotes, type CanvasRecord } from "@atelier/shared/canvas";
+import { themeOfNotes, type CanvasRecord } from "@atelier/shared/document/canvas";
 import { t } from "../i18n/index.ts";
 import { notesAtom, votesAtom } from "./noteShape.tsx";
 

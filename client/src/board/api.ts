@@ -1,5 +1,5 @@
-import type { ModerationRequest, SettingsPatch } from "@atelier/shared/boardSchemas";
-import type { BoardSettings } from "@atelier/shared/docLayout";
+import type { ModerationRequest, SettingsPatch } from "@atelier/shared/wire/boardSchemas";
+import type { BoardSettings } from "@atelier/shared/document/docLayout";
 
 export interface BoardInfo {
   boardId: string;

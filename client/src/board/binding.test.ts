@@ -11,8 +11,8 @@ import {
   type TLShapeId,
   type TLStore,
 } from "tldraw";
-import { noteShapeId, NOTE_SIZE } from "@atelier/shared/canvas";
-import { canvasRecords } from "@atelier/shared/canvas";
+import { noteShapeId, NOTE_SIZE } from "@atelier/shared/document/canvas";
+import { canvasRecords } from "@atelier/shared/document/canvas";
 import { seededRandom } from "../../../tests/support/random.ts";
 import { bindStoreToYjs, NewerBoardSchemaError } from "./binding.ts";
 import { AtelierNoteShapeUtil } from "./noteShape.tsx";

@@ -1,8 +1,8 @@
 import * as Y from "yjs";
 import type { TLRecord, TLStore } from "tldraw";
-import { canvasRecords, canvasStore, type CanvasRecord } from "@atelier/shared/canvas";
-import { ROOM } from "@atelier/shared/docLayout";
-import { Origin } from "@atelier/shared/origins";
+import { canvasRecords, canvasStore, type CanvasRecord } from "@atelier/shared/document/canvas";
+import { ROOM } from "@atelier/shared/document/docLayout";
+import { Origin } from "@atelier/shared/document/origins";
 
 /**
  * Binds a tldraw store to the `canvas` of a board's `room` document, as a

@@ -7,7 +7,7 @@ import {
   ROOM,
   type BoardSettings,
   type NoteRecord,
-} from "@atelier/shared/docLayout";
+} from "@atelier/shared/document/docLayout";
 
 const versions = new WeakMap<Y.Doc, number>();
 

@@ -1,7 +1,7 @@
 import { atom, BaseBoxShapeUtil, HTMLContainer, T, useValue, type RecordProps, type TLShape } from "tldraw";
-import { NOTE_SHAPE_TYPE, NOTE_SIZE } from "@atelier/shared/canvas";
-import type { Choice } from "@atelier/shared/protocol";
-import type { NoteRecord } from "@atelier/shared/docLayout";
+import { NOTE_SHAPE_TYPE, NOTE_SIZE } from "@atelier/shared/document/canvas";
+import type { Choice } from "@atelier/shared/wire/protocol";
+import type { NoteRecord } from "@atelier/shared/document/docLayout";
 
 declare module "tldraw" {
   export interface TLGlobalShapePropsMap {

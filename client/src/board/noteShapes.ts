@@ -1,7 +1,7 @@
 import type { Editor, TLShapeId } from "tldraw";
-import { inboxSlot, NOTE_SHAPE_TYPE, noteShapeId, NOTE_SIZE, type CanvasRecord } from "@atelier/shared/canvas";
-import { zoneFor } from "@atelier/shared/templates";
-import type { NoteRecord } from "@atelier/shared/docLayout";
+import { inboxSlot, NOTE_SHAPE_TYPE, noteShapeId, NOTE_SIZE, type CanvasRecord } from "@atelier/shared/document/canvas";
+import { zoneFor } from "@atelier/shared/document/templates";
+import type { NoteRecord } from "@atelier/shared/document/docLayout";
 
 /**
  * Gives every visible note exactly one post-it and removes the post-its of

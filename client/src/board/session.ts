@@ -1,8 +1,8 @@
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
-import { isFinalCloseCode } from "@atelier/shared/closeCodes";
-import type { DocName } from "@atelier/shared/docLayout";
-import { boardSocketPath } from "@atelier/shared/syncProtocol";
+import { isFinalCloseCode } from "@atelier/shared/wire/closeCodes";
+import type { DocName } from "@atelier/shared/document/docLayout";
+import { boardSocketPath } from "@atelier/shared/wire/syncProtocol";
 import type { BoardRoute } from "./route.ts";
 import { backoffDelay } from "../backoff.ts";
 

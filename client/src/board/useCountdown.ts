@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
-import type { TimerState } from "@atelier/shared/protocol";
-import { formatCountdown, timerIsSet, timerRemainingMs } from "@atelier/shared/timer";
+import type { TimerState } from "@atelier/shared/wire/protocol";
+import { formatCountdown, timerIsSet, timerRemainingMs } from "@atelier/shared/derived/timer";
 
 /** "mm:ss" left on the relay's clock, ticking every second; null when no timer is set. */
 export function useCountdown(timer: TimerState, clockOffset: number): string | null {

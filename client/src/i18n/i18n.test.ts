@@ -12,7 +12,7 @@ describe("dictionaries", () => {
   });
 
   it("translate every refusal reason the relay can send", async () => {
-    const { RefusalReason } = await import("@atelier/shared/protocol");
+    const { RefusalReason } = await import("@atelier/shared/wire/protocol");
     for (const reason of Object.values(RefusalReason)) {
       expect(fr).toHaveProperty(`refusal.${reason}`);
     }

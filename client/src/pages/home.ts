@@ -1,4 +1,4 @@
-import { isJoinCode, JOIN_CODE_LENGTH, normalizeJoinCode } from "@atelier/shared/limits";
+import { isJoinCode, JOIN_CODE_LENGTH, normalizeJoinCode } from "@atelier/shared/wire/limits";
 import { h, clear } from "../dom.ts";
 import { lang, onLangChange, t } from "../i18n/index.ts";
 import { pageHeader } from "./chrome.ts";

@@ -1,7 +1,7 @@
 import QRCode from "qrcode";
-import type { BoardLinks, CreateBoardResponse } from "@atelier/shared/boardSchemas";
+import type { BoardLinks, CreateBoardResponse } from "@atelier/shared/wire/boardSchemas";
 import { h, clear } from "../dom.ts";
-import { ACTION_MAP_DEFAULTS } from "@atelier/shared/templates";
+import { ACTION_MAP_DEFAULTS } from "@atelier/shared/document/templates";
 import { lang, onLangChange, t } from "../i18n/index.ts";
 import { pageHeader } from "./chrome.ts";
 import "../styles/base.css";

@@ -1,6 +1,10 @@
-import { PHONE_PROTOCOL_VERSION, type PhoneClientMessage, type PhoneServerMessage } from "@atelier/shared/protocol";
-import { isFinalCloseCode } from "@atelier/shared/closeCodes";
-import { phoneSocketPath } from "@atelier/shared/syncProtocol";
+import {
+  PHONE_PROTOCOL_VERSION,
+  type PhoneClientMessage,
+  type PhoneServerMessage,
+} from "@atelier/shared/wire/protocol";
+import { isFinalCloseCode } from "@atelier/shared/wire/closeCodes";
+import { phoneSocketPath } from "@atelier/shared/wire/syncProtocol";
 import { backoffDelay } from "../backoff.ts";
 
 export type ConnectionStatus = "connecting" | "online" | "offline" | "closed";

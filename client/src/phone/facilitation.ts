@@ -1,5 +1,5 @@
-import type { PhoneBoardView, VoteBallot } from "@atelier/shared/protocol";
-import { formatCountdown, timerIsSet, timerRemainingMs } from "@atelier/shared/timer";
+import type { PhoneBoardView, VoteBallot } from "@atelier/shared/wire/protocol";
+import { formatCountdown, timerIsSet, timerRemainingMs } from "@atelier/shared/derived/timer";
 import { h } from "../dom.ts";
 import { t } from "../i18n/index.ts";
 

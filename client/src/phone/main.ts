@@ -1,14 +1,14 @@
 import { nanoid } from "nanoid";
-import { CloseCode } from "@atelier/shared/closeCodes";
-import { LIMITS, normalizeJoinCode } from "@atelier/shared/limits";
+import { CloseCode } from "@atelier/shared/wire/closeCodes";
+import { LIMITS, normalizeJoinCode } from "@atelier/shared/wire/limits";
 import {
   phaseAllows,
   RefusalReason,
   type PhoneBoardView,
   type PhoneServerMessage,
   type VoteBallot,
-} from "@atelier/shared/protocol";
-import { cleanText, visibleLength } from "@atelier/shared/text";
+} from "@atelier/shared/wire/protocol";
+import { cleanText, visibleLength } from "@atelier/shared/wire/text";
 import { h, clear } from "../dom.ts";
 import { lang, onLangChange, setLang, t } from "../i18n/index.ts";
 import { backoffDelay } from "../backoff.ts";

@@ -1,4 +1,4 @@
-import type { MyNote, NoteDraft, PhoneOperation } from "@atelier/shared/protocol";
+import type { MyNote, NoteDraft, PhoneOperation } from "@atelier/shared/wire/protocol";
 
 /**
  * What the phone still has to tell the relay, and what it knows of its own

@@ -1,6 +1,6 @@
-import { LIMITS } from "@atelier/shared/limits";
-import type { PhoneBoardView } from "@atelier/shared/protocol";
-import { visibleLength } from "@atelier/shared/text";
+import { LIMITS } from "@atelier/shared/wire/limits";
+import type { PhoneBoardView } from "@atelier/shared/wire/protocol";
+import { visibleLength } from "@atelier/shared/wire/text";
 import { h } from "../dom.ts";
 import { t, type MessageKey } from "../i18n/index.ts";
 import type { LocalNote } from "./outbox.ts";

@@ -1,23 +1,23 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createBoardRequest, moderationRequest, settingsPatch } from "@atelier/shared/boardSchemas";
-import { isJoinCode, normalizeJoinCode } from "@atelier/shared/limits";
-import { readNotes, readSettings } from "@atelier/shared/docLayout";
-import { ROLES, type Role } from "@atelier/shared/roles";
+import { createBoardRequest, moderationRequest, settingsPatch } from "@atelier/shared/wire/boardSchemas";
+import { isJoinCode, normalizeJoinCode } from "@atelier/shared/wire/limits";
+import { readNotes, readSettings } from "@atelier/shared/document/docLayout";
+import { ROLES, type Role } from "@atelier/shared/wire/roles";
 import type { Storage, LinkRecord } from "../storage/storage.ts";
-import { RoomsFullError, type Rooms } from "../rooms.ts";
+import { RoomsFullError, type Rooms } from "../rooms/rooms.ts";
 import type { BoardCreationPolicy } from "../config.ts";
-import { authenticate, createBoard, rotateLink } from "../boards.ts";
-import { moderateNote, updateSettings } from "../notes.ts";
+import { authenticate, createBoard, rotateLink } from "../rooms/boards.ts";
+import { moderateNote, updateSettings } from "../ingest/notes.ts";
 import { sendFile, sendJson } from "./headers.ts";
 import { z } from "zod";
-import { CloseCode } from "@atelier/shared/closeCodes";
-import { Origin } from "@atelier/shared/origins";
-import { cleanLabel } from "@atelier/shared/text";
-import { applyBoardJson, restoreBoardJson } from "@atelier/shared/boardJson";
-import { exportBoard, EXPORT_FORMATS, type ExportFile, type ExportFormat } from "../exports.ts";
-import { MAX_IMAGE_BYTES, pngImage, svgImage, takeSnapshot } from "../snapshots.ts";
+import { CloseCode } from "@atelier/shared/wire/closeCodes";
+import { Origin } from "@atelier/shared/document/origins";
+import { cleanLabel } from "@atelier/shared/wire/text";
+import { applyBoardJson, restoreBoardJson } from "@atelier/shared/derived/boardJson";
+import { exportBoard, EXPORT_FORMATS, type ExportFile, type ExportFormat } from "../archive/exports.ts";
+import { MAX_IMAGE_BYTES, pngImage, svgImage, takeSnapshot } from "../archive/snapshots.ts";
 import type { SnapshotImage } from "../storage/storage.ts";
-import type { JoinGuesses } from "../addressLimits.ts";
+import type { JoinGuesses } from "../guards/addressLimits.ts";
 
 export interface ApiContext {
   storage: Storage;

@@ -1,8 +1,8 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { DocName } from "@atelier/shared/docLayout";
-import type { Role } from "@atelier/shared/roles";
+import type { DocName } from "@atelier/shared/document/docLayout";
+import type { Role } from "@atelier/shared/wire/roles";
 import type {
   BoardRecord,
   LinkRecord,

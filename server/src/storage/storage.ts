@@ -1,5 +1,5 @@
-import type { DocName } from "@atelier/shared/docLayout";
-import type { Role } from "@atelier/shared/roles";
+import type { DocName } from "@atelier/shared/document/docLayout";
+import type { Role } from "@atelier/shared/wire/roles";
 
 export interface BoardRecord {
   id: string;

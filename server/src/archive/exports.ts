@@ -1,10 +1,10 @@
 import * as Y from "yjs";
-import { readSettings } from "@atelier/shared/docLayout";
-import { computeTally } from "@atelier/shared/tally";
-import { notesCsv, tallyCsv, type Separator } from "@atelier/shared/exportCsv";
-import { boardToJson } from "@atelier/shared/boardJson";
-import type { DocName } from "@atelier/shared/docLayout";
-import type { Storage } from "./storage/storage.ts";
+import { readSettings } from "@atelier/shared/document/docLayout";
+import { computeTally } from "@atelier/shared/derived/tally";
+import { notesCsv, tallyCsv, type Separator } from "@atelier/shared/derived/exportCsv";
+import { boardToJson } from "@atelier/shared/derived/boardJson";
+import type { DocName } from "@atelier/shared/document/docLayout";
+import type { Storage } from "../storage/storage.ts";
 
 /**
  * Every export of a board, from its live state or from a snapshot, with no

@@ -1,6 +1,6 @@
 import type * as Y from "yjs";
-import { readNotes, readSettings, readVotes, type NoteRecord } from "./docLayout.ts";
-import { canvasRecords, readThemes, themeOfNotes } from "./canvas.ts";
+import { readNotes, readSettings, readVotes, type NoteRecord } from "../document/docLayout.ts";
+import { canvasRecords, readThemes, themeOfNotes } from "../document/canvas.ts";
 
 /**
  * What a coordinator takes away: notes per theme, by prompt and by

@@ -8,7 +8,7 @@ import {
   type SubmissionState,
   type TimerState,
   type VoteSettings,
-} from "./protocol.ts";
+} from "../wire/protocol.ts";
 
 /**
  * A board is two Yjs documents, because what the room may see and what only

@@ -1,4 +1,4 @@
-import type { BoardSettings } from "./docLayout.ts";
+import type { BoardSettings } from "../document/docLayout.ts";
 import type { Tally } from "./tally.ts";
 
 /**

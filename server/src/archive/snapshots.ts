@@ -1,7 +1,7 @@
 import * as Y from "yjs";
 import { customAlphabet } from "nanoid";
-import type { Room } from "./rooms.ts";
-import type { SnapshotImage, SnapshotRecord, Storage } from "./storage/storage.ts";
+import type { Room } from "../rooms/rooms.ts";
+import type { SnapshotImage, SnapshotRecord, Storage } from "../storage/storage.ts";
 
 // Letters and digits only: an id starting with "-" would read as an option on a command line.
 const newSnapshotId = customAlphabet("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", 12);

@@ -1,4 +1,4 @@
-import { LIMITS } from "@atelier/shared/limits";
+import { LIMITS } from "@atelier/shared/wire/limits";
 import { TokenBucket } from "./rateLimit.ts";
 
 /** Open sockets per remote address, so one machine cannot exhaust the relay. */

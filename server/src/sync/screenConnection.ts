@@ -3,16 +3,16 @@ import * as Y from "yjs";
 import * as encoding from "lib0/encoding";
 import * as decoding from "lib0/decoding";
 import * as awarenessProtocol from "y-protocols/awareness";
-import { CloseCode } from "@atelier/shared/closeCodes";
-import type { DocName } from "@atelier/shared/docLayout";
-import { LIMITS } from "@atelier/shared/limits";
-import { canSendAwareness, canWriteCanvas, type ScreenRole } from "@atelier/shared/roles";
-import { SyncMessage, SyncStep } from "@atelier/shared/syncProtocol";
-import type { Room, RoomMember } from "./rooms.ts";
-import type { Storage } from "./storage/storage.ts";
-import { TokenBucket } from "./rateLimit.ts";
+import { CloseCode } from "@atelier/shared/wire/closeCodes";
+import type { DocName } from "@atelier/shared/document/docLayout";
+import { LIMITS } from "@atelier/shared/wire/limits";
+import { canSendAwareness, canWriteCanvas, type ScreenRole } from "@atelier/shared/wire/roles";
+import { SyncMessage, SyncStep } from "@atelier/shared/wire/syncProtocol";
+import type { Room, RoomMember } from "../rooms/rooms.ts";
+import type { Storage } from "../storage/storage.ts";
+import { TokenBucket } from "../guards/rateLimit.ts";
 import { inspectUpdate } from "./updateInspection.ts";
-import { sendOrDrop } from "./send.ts";
+import { sendOrDrop } from "../transport/send.ts";
 
 type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
 

@@ -1,4 +1,4 @@
-import type { Choice } from "./protocol.ts";
+import type { Choice } from "../wire/protocol.ts";
 import type { CanvasRecord } from "./canvas.ts";
 import { NOTE_SIZE } from "./canvas.ts";
 

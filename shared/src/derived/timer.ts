@@ -1,4 +1,4 @@
-import type { TimerState } from "./protocol.ts";
+import type { TimerState } from "../wire/protocol.ts";
 
 /**
  * The countdown, read the same way by the relay (offset 0), the phones and

@@ -1,9 +1,9 @@
 import type { WebSocket } from "ws";
-import { CloseCode } from "@atelier/shared/closeCodes";
-import type { DocName } from "@atelier/shared/docLayout";
-import { readSettings } from "@atelier/shared/docLayout";
-import { LIMITS } from "@atelier/shared/limits";
-import { parsePhoneMessage } from "@atelier/shared/phoneSchemas";
+import { CloseCode } from "@atelier/shared/wire/closeCodes";
+import type { DocName } from "@atelier/shared/document/docLayout";
+import { readSettings } from "@atelier/shared/document/docLayout";
+import { LIMITS } from "@atelier/shared/wire/limits";
+import { parsePhoneMessage } from "@atelier/shared/wire/phoneSchemas";
 import {
   PHONE_PROTOCOL_VERSION,
   RefusalReason,
@@ -11,13 +11,13 @@ import {
   type PhoneClientMessage,
   type PhoneOperation,
   type PhoneServerMessage,
-} from "@atelier/shared/protocol";
-import type { Room, RoomMember } from "./rooms.ts";
-import type { Storage } from "./storage/storage.ts";
-import { TokenBucket } from "./rateLimit.ts";
-import { hashToken } from "./tokens.ts";
+} from "@atelier/shared/wire/protocol";
+import type { Room, RoomMember } from "../rooms/rooms.ts";
+import type { Storage } from "../storage/storage.ts";
+import { TokenBucket } from "../guards/rateLimit.ts";
+import { hashToken } from "../rooms/tokens.ts";
 import { editNote, myNote, submitNote, withdrawNote, type NoteResult } from "./notes.ts";
-import { sendOrDrop } from "./send.ts";
+import { sendOrDrop } from "../transport/send.ts";
 import { ballotFor, castVote, isDone, markDone } from "./voting.ts";
 
 /**

@@ -1,5 +1,5 @@
 import { WebSocket } from "ws";
-import { LIMITS } from "@atelier/shared/limits";
+import { LIMITS } from "@atelier/shared/wire/limits";
 
 /**
  * Sends unless the peer lets its backlog grow past the bound; then returns

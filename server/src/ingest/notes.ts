@@ -8,15 +8,15 @@ import {
   type NoteRecord,
   type NoteStatus,
   type BoardSettings,
-} from "@atelier/shared/docLayout";
-import { LIMITS } from "@atelier/shared/limits";
-import { Origin } from "@atelier/shared/origins";
-import { phaseAllows, RefusalReason, type MyNote, type NoteDraft } from "@atelier/shared/protocol";
-import type { ModerationRequest, SettingsPatch } from "@atelier/shared/boardSchemas";
-import { cleanLabel, cleanText, visibleLength } from "@atelier/shared/text";
-import { timerRemainingMs } from "@atelier/shared/timer";
-import type { Room } from "./rooms.ts";
-import type { Storage } from "./storage/storage.ts";
+} from "@atelier/shared/document/docLayout";
+import { LIMITS } from "@atelier/shared/wire/limits";
+import { Origin } from "@atelier/shared/document/origins";
+import { phaseAllows, RefusalReason, type MyNote, type NoteDraft } from "@atelier/shared/wire/protocol";
+import type { ModerationRequest, SettingsPatch } from "@atelier/shared/wire/boardSchemas";
+import { cleanLabel, cleanText, visibleLength } from "@atelier/shared/wire/text";
+import { timerRemainingMs } from "@atelier/shared/derived/timer";
+import type { Room } from "../rooms/rooms.ts";
+import type { Storage } from "../storage/storage.ts";
 
 /**
  * Every change to a note goes through here: phones' submissions, edits and

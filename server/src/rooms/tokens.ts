@@ -1,6 +1,6 @@
 import { createHash, randomInt } from "node:crypto";
 import { customAlphabet, nanoid } from "nanoid";
-import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH } from "@atelier/shared/limits";
+import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH } from "@atelier/shared/wire/limits";
 
 /** 24 nanoid characters: 144 bits, unguessable. Only the hash is stored. */
 export function newToken(): string {

@@ -1,9 +1,9 @@
-import { readNotes, readSettings, ROOM } from "@atelier/shared/docLayout";
-import { canvasRecords, readThemes } from "@atelier/shared/canvas";
-import { Origin } from "@atelier/shared/origins";
-import { phaseAllows, RefusalReason, type VoteBallot } from "@atelier/shared/protocol";
-import type { Room } from "./rooms.ts";
-import type { Storage } from "./storage/storage.ts";
+import { readNotes, readSettings, ROOM } from "@atelier/shared/document/docLayout";
+import { canvasRecords, readThemes } from "@atelier/shared/document/canvas";
+import { Origin } from "@atelier/shared/document/origins";
+import { phaseAllows, RefusalReason, type VoteBallot } from "@atelier/shared/wire/protocol";
+import type { Room } from "../rooms/rooms.ts";
+import type { Storage } from "../storage/storage.ts";
 
 /**
  * Dot voting and the "I'm done" signal. Each participant's dots are kept by

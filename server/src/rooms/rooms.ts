@@ -1,12 +1,12 @@
 import * as Y from "yjs";
 import { Awareness } from "y-protocols/awareness";
-import { DOC_NAMES, INBOX, ROOM, readSettings, type DocName } from "@atelier/shared/docLayout";
-import { Origin } from "@atelier/shared/origins";
-import { CloseCode } from "@atelier/shared/closeCodes";
-import { LIMITS } from "@atelier/shared/limits";
-import type { ParticipantState, Storage } from "./storage/storage.ts";
-import { TokenBucket } from "./rateLimit.ts";
-import { takeSnapshot } from "./snapshots.ts";
+import { DOC_NAMES, INBOX, ROOM, readSettings, type DocName } from "@atelier/shared/document/docLayout";
+import { Origin } from "@atelier/shared/document/origins";
+import { CloseCode } from "@atelier/shared/wire/closeCodes";
+import { LIMITS } from "@atelier/shared/wire/limits";
+import type { ParticipantState, Storage } from "../storage/storage.ts";
+import { TokenBucket } from "../guards/rateLimit.ts";
+import { takeSnapshot } from "../archive/snapshots.ts";
 
 /** A connection attached to a room: a board screen or a phone. */
 export interface RoomMember {

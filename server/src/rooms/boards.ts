@@ -1,14 +1,14 @@
 import * as Y from "yjs";
-import { DOC_LAYOUT_VERSION, writeSettings } from "@atelier/shared/docLayout";
-import type { BoardLinks, CreateBoardRequest } from "@atelier/shared/boardSchemas";
-import { LIMITS } from "@atelier/shared/limits";
-import { Origin } from "@atelier/shared/origins";
-import { ROLES, type Role } from "@atelier/shared/roles";
-import type { Choice } from "@atelier/shared/protocol";
-import { cleanLabel } from "@atelier/shared/text";
-import { canvasStore } from "@atelier/shared/canvas";
-import { ACTION_MAP_DEFAULTS, templateRecords } from "@atelier/shared/templates";
-import type { LinkRecord, Storage } from "./storage/storage.ts";
+import { DOC_LAYOUT_VERSION, writeSettings } from "@atelier/shared/document/docLayout";
+import type { BoardLinks, CreateBoardRequest } from "@atelier/shared/wire/boardSchemas";
+import { LIMITS } from "@atelier/shared/wire/limits";
+import { Origin } from "@atelier/shared/document/origins";
+import { ROLES, type Role } from "@atelier/shared/wire/roles";
+import type { Choice } from "@atelier/shared/wire/protocol";
+import { cleanLabel } from "@atelier/shared/wire/text";
+import { canvasStore } from "@atelier/shared/document/canvas";
+import { ACTION_MAP_DEFAULTS, templateRecords } from "@atelier/shared/document/templates";
+import type { LinkRecord, Storage } from "../storage/storage.ts";
 import { hashToken, newBoardId, newJoinCode, newToken } from "./tokens.ts";
 
 /** The page each role's link opens; the token rides in the fragment, never sent to a server log. */

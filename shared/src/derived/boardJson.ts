@@ -1,10 +1,17 @@
 import type * as Y from "yjs";
 import { z } from "zod";
-import { LIMITS } from "./limits.ts";
-import { cleanLabel, cleanText } from "./text.ts";
-import { readNotes, readSettings, writeSettings, notesMap, DOC_LAYOUT_VERSION, type NoteRecord } from "./docLayout.ts";
-import { canvasRecords, type CanvasRecord } from "./canvas.ts";
-import { ROOM } from "./docLayout.ts";
+import { LIMITS } from "../wire/limits.ts";
+import { cleanLabel, cleanText } from "../wire/text.ts";
+import {
+  readNotes,
+  readSettings,
+  writeSettings,
+  notesMap,
+  DOC_LAYOUT_VERSION,
+  type NoteRecord,
+} from "../document/docLayout.ts";
+import { canvasRecords, type CanvasRecord } from "../document/canvas.ts";
+import { ROOM } from "../document/docLayout.ts";
 
 /**
  * The portable form of a board: `{type, version, …}` so that a later Atelier
