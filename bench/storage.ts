@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import * as Y from "yjs";
 import { SqliteStorage } from "@atelier/server/storage/sqliteStorage";
-import { Room } from "@atelier/server/rooms/rooms";
+import { loadBoard } from "@atelier/server/rooms/rooms";
+import { Room } from "@atelier/server/rooms/room";
 import { createBoard } from "@atelier/server/rooms/boards";
 import { notesMap } from "@atelier/shared/document/docLayout";
 import { tempDataDir, removeDir } from "@atelier/tests/support/relay.ts";
@@ -30,10 +31,13 @@ async function newBoard(storage: SqliteStorage): Promise<string> {
 async function simulateDay(room: Room): Promise<void> {
   const random = seededRandom(42);
   const doc = room.docs.room;
+  // Each step its own commit, as screens and phones make them; awaited together at the end.
+  const commits: Promise<unknown>[] = [];
+  const change = (edit: () => void) => commits.push(room.commit({ edit: (docs) => docs.room.transact(edit, "bench") }));
   const canvas = doc.getMap<Record<string, unknown>>("canvas-bench");
   for (let i = 0; i < 1000; i++) {
     const id = `note-${i}`;
-    doc.transact(() => {
+    change(() => {
       notesMap(doc).set(id, {
         id,
         text: `Note ${i} : mieux repérer les signaux faibles et orienter vers les bons partenaires.`,
@@ -45,25 +49,24 @@ async function simulateDay(room: Room): Promise<void> {
         status: "visible",
       });
       canvas.set(`shape:${id}`, { id: `shape:${id}`, type: "note", x: i * 10, y: 0, props: { noteId: id } });
-    }, "bench");
+    });
   }
   for (let m = 0; m < 5000; m++) {
     const id = `shape:note-${Math.floor(random() * 1000)}`;
-    doc.transact(() => canvas.set(id, { ...canvas.get(id), x: random() * 5000, y: random() * 3000 }), "bench");
+    change(() => canvas.set(id, { ...canvas.get(id), x: random() * 5000, y: random() * 3000 }));
   }
   for (let s = 0; s < 200; s++) {
     const points = Array.from({ length: 60 }, () => ({ x: random() * 100, y: random() * 100, z: 0.5 }));
-    doc.transact(
-      () =>
-        canvas.set(`shape:draw-${s}`, {
-          type: "draw",
-          x: random() * 4000,
-          y: 0,
-          props: { segments: [{ type: "free", points }] },
-        }),
-      "bench",
+    change(() =>
+      canvas.set(`shape:draw-${s}`, {
+        type: "draw",
+        x: random() * 4000,
+        y: 0,
+        props: { segments: [{ type: "free", points }] },
+      }),
     );
   }
+  await Promise.all(commits);
 }
 
 export async function benchStorage(): Promise<Row[]> {
@@ -73,7 +76,7 @@ export async function benchStorage(): Promise<Row[]> {
     const file = join(dir, "day.sqlite");
     let storage = new SqliteStorage(file);
     const boardId = await newBoard(storage);
-    const room = await Room.load(boardId, storage, OPTIONS, () => undefined);
+    const room = await new Room(boardId, storage, OPTIONS, await loadBoard(storage, boardId), () => undefined);
     await simulateDay(room);
     await storage.whenCommitted();
     storage.db.pragma("wal_checkpoint(TRUNCATE)");
@@ -109,7 +112,7 @@ export async function benchStorage(): Promise<Row[]> {
     const bigFile = join(dir, "big.sqlite");
     storage = new SqliteStorage(bigFile);
     const bigId = await newBoard(storage);
-    const big = await Room.load(bigId, storage, OPTIONS, () => undefined);
+    const big = new Room(bigId, storage, OPTIONS, await loadBoard(storage, bigId), () => undefined);
     const map = big.docs.room.getMap("canvas-bench");
     for (let i = 0; i < 100_000; i++)
       big.docs.room.transact(() => map.set(`shape:${i % 2000}`, { x: i, y: i }), "bench");
@@ -119,7 +122,7 @@ export async function benchStorage(): Promise<Row[]> {
     const timeLoad = async () => {
       const s = new SqliteStorage(bigFile);
       const t0 = performance.now();
-      const r = await Room.load(bigId, s, OPTIONS, () => undefined);
+      const r = new Room(bigId, s, OPTIONS, await loadBoard(s, bigId), () => undefined);
       const ms = performance.now() - t0;
       r.compact("room");
       await new Promise((res) => setImmediate(res));

@@ -12,7 +12,7 @@ import {
 import { getAssetUrlsByImport } from "@tldraw/assets/imports.vite";
 import "tldraw/tldraw.css";
 import "../../client/src/board/board.css";
-import { INBOX } from "@atelier/shared/document/canvas";
+import { NEW_NOTES_AREA } from "@atelier/shared/document/canvas";
 import { t } from "../../client/src/i18n/index.ts";
 import {
   AtelierNoteShapeUtil,
@@ -39,13 +39,13 @@ function onMount(editor: Editor): void {
       editor.createShape({
         id: INBOX_LABEL,
         type: "text",
-        x: INBOX.x,
-        y: INBOX.y - 80,
+        x: NEW_NOTES_AREA.x,
+        y: NEW_NOTES_AREA.y - 80,
         props: { richText: toRichText(t("board.inboxLabel")), size: "l" },
       }),
     { history: "ignore" },
   );
-  editor.zoomToBounds(editor.getCurrentPageBounds() ?? { x: INBOX.x - 100, y: -200, w: 2400, h: 1400 }, {
+  editor.zoomToBounds(editor.getCurrentPageBounds() ?? { x: NEW_NOTES_AREA.x - 100, y: -200, w: 2400, h: 1400 }, {
     inset: 40,
   });
 }

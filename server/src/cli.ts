@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SqliteStorage } from "./storage/sqliteStorage.ts";
 import { exportBoard, EXPORT_FORMATS, type ExportFormat } from "./archive/exports.ts";
+import { storedStates } from "./rooms/rooms.ts";
 
 /**
  * `pnpm atelier …`: the archive from a terminal, reading the relay's SQLite
@@ -56,7 +57,7 @@ try {
       if (!values.format || !(EXPORT_FORMATS as readonly string[]).includes(values.format))
         fail("--format is required");
       const file = await exportBoard(
-        storage,
+        { storage, liveStates: (id) => storedStates(storage, id) },
         values.board!,
         values.snapshot!,
         values.format as ExportFormat,

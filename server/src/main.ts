@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { isLoopback } from "@atelier/shared/wire/loopback";
 import { configFromEnv } from "./config.ts";
 import { lanAddresses, startRelay } from "./relay.ts";
 
@@ -17,11 +18,7 @@ console.log(`  Links handed out use:   ${relay.publicUrl}`);
 console.log(`  New board:              http://localhost:${port}/new`);
 console.log(`  Admin secret (to create boards from another machine): ${relay.adminSecret}`);
 const publicHost = new URL(relay.publicUrl).hostname;
-if (
-  relay.publicUrl.startsWith("https:") &&
-  !/^(localhost|127\.|\[::1\])/.test(publicHost) &&
-  !config.tldrawLicenseKey
-) {
+if (relay.publicUrl.startsWith("https:") && !isLoopback(publicHost) && !config.tldrawLicenseKey) {
   console.warn(
     "WARNING: TLDRAW_LICENSE_KEY is not set and the board is served over https on a non-loopback address:\n" +
       "  tldraw will blank the facilitator's and the projector's canvas after 5 seconds. Set the key (see README).",

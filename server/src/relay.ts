@@ -12,14 +12,17 @@ import { SqliteStorage } from "./storage/sqliteStorage.ts";
 import type { Storage } from "./storage/storage.ts";
 import { Rooms } from "./rooms/rooms.ts";
 import { authenticate } from "./rooms/boards.ts";
+import { newToken } from "./rooms/tokens.ts";
 import { ScreenConnection } from "./sync/screenConnection.ts";
-import { PhoneConnection } from "./ingest/phoneConnection.ts";
-import { deleteBoardEverywhere, handleApi } from "./http/api.ts";
+import { ParticipantConnection } from "./ingest/participantConnection.ts";
+import { deleteExpiredBoards, sweepRetentionHourly } from "./archive/retention.ts";
+import { ConnectionsPerAddress, JoinGuesses } from "./guards/addressLimits.ts";
+import { wsSocket } from "./transport/wsSocket.ts";
+import { dispatch } from "./http/router.ts";
+import { ROUTES } from "./http/routes.ts";
 import { sendJson, setSecurityHeaders } from "./http/headers.ts";
 import { serveStatic } from "./http/staticFiles.ts";
-import { newToken } from "./rooms/tokens.ts";
 import { parseRequestUrl } from "./http/requestUrl.ts";
-import { ConnectionsPerAddress, JoinGuesses } from "./guards/addressLimits.ts";
 
 export interface Relay {
   server: Server;
@@ -70,7 +73,8 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
     if (!parseRequestUrl(req.url)) return sendJson(res, 400, { error: "bad_request_target" });
     (async () => {
       if (
-        await handleApi(
+        await dispatch(
+          ROUTES,
           {
             storage,
             rooms,
@@ -107,7 +111,7 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
       return ws.close(CloseCode.Forbidden, "the inbox is for facilitators");
     }
     const room = await rooms.open(boardId);
-    new ScreenConnection(ws, room, docName, link.role, storage, log);
+    new ScreenConnection(wsSocket(ws), room, docName, link.role, log);
   }
 
   async function attachPhone(ws: WebSocket, rawCode: string, address: string): Promise<void> {
@@ -119,7 +123,7 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
       return ws.close(CloseCode.UnknownBoard, "no such board");
     }
     const room = await rooms.open(board.id);
-    new PhoneConnection(ws, room, storage);
+    new ParticipantConnection(wsSocket(ws), room);
   }
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -158,19 +162,8 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
     });
   });
 
-  // Retention: boards past their coordinator's deadline are deleted, at start and hourly.
-  const sweep = async () => {
-    for (const boardId of await storage.expiredBoards(Date.now())) {
-      await deleteBoardEverywhere(storage, rooms, boardId);
-      log(`board ${boardId}: deleted at the end of its retention period`);
-    }
-  };
-  await sweep();
-  const sweeper = setInterval(
-    () => void sweep().catch((e: unknown) => log(`retention sweep failed: ${String(e)}`)),
-    3_600_000,
-  );
-  sweeper.unref();
+  await deleteExpiredBoards(storage, rooms, log);
+  const stopSweeping = sweepRetentionHourly(storage, rooms, log);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -189,7 +182,7 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
     localUrl,
     adminSecret,
     async close() {
-      clearInterval(sweeper);
+      stopSweeping();
       await rooms.closeAll(CloseCode.GoingAway, "relay stopping");
       for (const ws of [...screenWss.clients, ...phoneWss.clients]) ws.terminate();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
 import { readNotes, readSettings, readVotes } from "@atelier/shared/document/docLayout";
+import { isLoopback } from "@atelier/shared/wire/loopback";
 import { lang, t } from "../i18n/index.ts";
 import { boardApi, type BoardInfo } from "./api.ts";
 import { openBoardSession, type BoardSession } from "./session.ts";
@@ -7,10 +8,6 @@ import type { BoardRoute } from "./route.ts";
 import { FacilitatorBoard } from "./FacilitatorBoard.tsx";
 import { ProjectorBoard } from "./ProjectorBoard.tsx";
 import { anonymousLabelAtom, boardChoicesAtom, maskTextsAtom, notesAtom, votesAtom } from "./noteShape.tsx";
-
-function isLoopbackHost(host: string): boolean {
-  return host === "localhost" || host === "[::1]" || host.startsWith("127.");
-}
 
 /** Keeps the post-its' data (notes, prompts, categories) in step with the room document. */
 function useNoteAtoms(session: BoardSession | null, role: BoardRoute["role"] | undefined): void {
@@ -66,7 +63,7 @@ export function BoardApp({ route }: { route: BoardRoute | null }) {
       </p>
     );
   if (!route || !api || !info || !session) return <p className="atelier-message">{t("board.loading")}</p>;
-  const needsKey = location.protocol === "https:" && !isLoopbackHost(location.hostname) && !info.tldrawLicenseKey;
+  const needsKey = location.protocol === "https:" && !isLoopback(location.hostname) && !info.tldrawLicenseKey;
   return (
     <>
       {needsKey ? (

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from "react";
 import { createShapeId, toRichText, type Editor, type TLShapeId } from "tldraw";
-import { INBOX, readThemes, type CanvasRecord } from "@atelier/shared/document/canvas";
+import { NEW_NOTES_AREA, readThemes, type CanvasRecord } from "@atelier/shared/document/canvas";
 import { readNotes } from "@atelier/shared/document/docLayout";
 import { t } from "../i18n/index.ts";
 import type { BoardApi, BoardInfo } from "./api.ts";
@@ -35,15 +35,15 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
           editor.createShape({
             id: INBOX_LABEL,
             type: "text",
-            x: INBOX.x,
-            y: INBOX.y - 80,
+            x: NEW_NOTES_AREA.x,
+            y: NEW_NOTES_AREA.y - 80,
             props: { richText: toRichText(t("board.inboxLabel")), size: "l" },
           }),
         { history: "ignore" },
       );
     }
     // Open on the whole board, the inbox included (it lies left of the origin).
-    editor.zoomToBounds(editor.getCurrentPageBounds() ?? { x: INBOX.x - 100, y: -200, w: 2400, h: 1400 }, {
+    editor.zoomToBounds(editor.getCurrentPageBounds() ?? { x: NEW_NOTES_AREA.x - 100, y: -200, w: 2400, h: 1400 }, {
       inset: 40,
     });
     awarenessAtom.set(session.roomProvider.awareness);
@@ -69,7 +69,7 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
       y: 0,
       props: { w: 700, h: 900, name: title || t("board.themeDefault", { n: themes.length + 1 }) },
     });
-    editor.zoomToBounds({ x: INBOX.x - 100, y: -200, w: x + 900 - INBOX.x, h: 1300 }, { animation: { duration: 300 } });
+    editor.zoomToBounds({ x: NEW_NOTES_AREA.x - 100, y: -200, w: x + 900 - NEW_NOTES_AREA.x, h: 1300 }, { animation: { duration: 300 } });
   };
 
   const archive = async (kind: "snapshot" | "close", name: string, progress: (text: string) => void) => {

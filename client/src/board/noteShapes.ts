@@ -1,5 +1,5 @@
 import type { Editor, TLShapeId } from "tldraw";
-import { inboxSlot, NOTE_SHAPE_TYPE, noteShapeId, NOTE_SIZE, type CanvasRecord } from "@atelier/shared/document/canvas";
+import { newNoteSlot, NOTE_SHAPE_TYPE, noteShapeId, NOTE_SIZE, type CanvasRecord } from "@atelier/shared/document/canvas";
 import { zoneFor } from "@atelier/shared/document/templates";
 import type { NoteRecord } from "@atelier/shared/document/docLayout";
 
@@ -29,7 +29,7 @@ export function reconcileNoteShapes(editor: Editor, notes: NoteRecord[]): void {
   for (const s of existing) filled.set(s.parentId, (filled.get(s.parentId) ?? 0) + 1);
   const place = (note: NoteRecord, index: number) => {
     const zone = zoneFor(frames, note);
-    if (!zone) return { ...inboxSlot(index) };
+    if (!zone) return { ...newNoteSlot(index) };
     const slot = filled.get(zone.id) ?? 0;
     filled.set(zone.id, slot + 1);
     const columns = Math.max(1, Math.floor((Number(zone.props?.w ?? 0) - 20) / (NOTE_SIZE + 20)));

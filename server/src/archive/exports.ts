@@ -19,24 +19,24 @@ export interface ExportFile {
   filename: string;
 }
 
+/** Where exports read a board: its snapshots in storage, and its committed state now. */
+export interface ExportSource {
+  storage: Storage;
+  liveStates(boardId: string): Promise<Record<DocName, Uint8Array> | null>;
+}
+
 /** "live" is the committed state of the board now. */
 export async function loadBoardDocs(
-  storage: Storage,
+  source: ExportSource,
   boardId: string,
   snapshotId: string,
 ): Promise<Record<DocName, Y.Doc> | null> {
-  const docs = { room: new Y.Doc(), inbox: new Y.Doc() };
-  if (snapshotId === "live") {
-    if (!(await storage.getBoard(boardId))) return null;
-    await storage.whenCommitted();
-    for (const name of ["room", "inbox"] as const) {
-      const updates = await storage.loadDoc(boardId, name);
-      docs[name].transact(() => updates.forEach((u) => Y.applyUpdate(docs[name], u)));
-    }
-    return docs;
-  }
-  const states = await storage.getSnapshotStates(boardId, snapshotId);
+  const states =
+    snapshotId === "live"
+      ? await source.liveStates(boardId)
+      : await source.storage.getSnapshotStates(boardId, snapshotId);
   if (!states) return null;
+  const docs = { room: new Y.Doc(), inbox: new Y.Doc() };
   Y.applyUpdate(docs.room, states.room);
   Y.applyUpdate(docs.inbox, states.inbox);
   return docs;
@@ -54,7 +54,7 @@ function slug(text: string): string {
 }
 
 export async function exportBoard(
-  storage: Storage,
+  source: ExportSource,
   boardId: string,
   snapshotId: string,
   format: ExportFormat,
@@ -62,16 +62,16 @@ export async function exportBoard(
 ): Promise<ExportFile | null> {
   if (format === "board.png" || format === "board.svg") {
     if (snapshotId === "live") return null;
-    const image = await storage.getSnapshotImage(boardId, snapshotId, format === "board.png" ? "png" : "svg");
+    const image = await source.storage.getSnapshotImage(boardId, snapshotId, format === "board.png" ? "png" : "svg");
     if (!image) return null;
-    const board = await storage.getBoard(boardId);
+    const board = await source.storage.getBoard(boardId);
     return {
       contentType: format === "board.png" ? "image/png" : "image/svg+xml",
       body: image.data,
       filename: `${slug(board?.title ?? "")}-${snapshotId}.${format === "board.png" ? "png" : "svg"}`,
     };
   }
-  const docs = await loadBoardDocs(storage, boardId, snapshotId);
+  const docs = await loadBoardDocs(source, boardId, snapshotId);
   if (!docs) return null;
   const settings = readSettings(docs.room);
   const tally = computeTally(docs.room);

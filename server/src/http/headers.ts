@@ -2,7 +2,7 @@ import type { ServerResponse } from "node:http";
 
 /**
  * Sent with every response. Tokens live in URLs, so no referrer leaves the
- * page; nothing may be loaded from another origin (PRODUCT.md, decision 6).
+ * page; nothing may be loaded from another origin (docs/THREAT_MODEL.md: no third-party request).
  */
 export function setSecurityHeaders(res: ServerResponse): void {
   res.setHeader(

@@ -44,11 +44,6 @@ export async function createBoard(
   const title = cleanLabel(request.title).slice(0, LIMITS.titleMax) || "Atelier";
   // The participant link is the join code itself; it still gets a revocable token row.
   const tokens = Object.fromEntries(ROLES.map((role) => [role, newToken()])) as Record<Role, string>;
-  await storage.createBoard(
-    { id: boardId, joinCode, title, createdAt: now },
-    ROLES.map((role) => ({ role, tokenHash: hashToken(tokens[role]) })),
-  );
-
   const template = request.template ?? "blank";
   const actionMap = template === "actions";
   const prompts = toChoices(
@@ -73,8 +68,13 @@ export async function createBoard(
     });
     const canvas = canvasStore(doc);
     for (const record of templateRecords(template, prompts, categories)) canvas.set(record.id, record);
-  }, Origin.migration);
-  await storage.enqueue({ type: "update", boardId, doc: "room", update: Y.encodeStateAsUpdate(doc) });
+  }, Origin.creation);
+  // The board exists only with its first state: both are stored in one transaction.
+  await storage.createBoard(
+    { id: boardId, joinCode, title, createdAt: now },
+    ROLES.map((role) => ({ role, tokenHash: hashToken(tokens[role]) })),
+    { room: Y.encodeStateAsUpdate(doc) },
+  );
 
   const links = Object.fromEntries(
     ROLES.map((role) => [role, linkFor(publicUrl, boardId, role, tokens[role], joinCode)]),

@@ -18,3 +18,6 @@ export function newJoinCode(): string {
   for (let i = 0; i < JOIN_CODE_LENGTH; i++) code += JOIN_CODE_ALPHABET[randomInt(JOIN_CODE_ALPHABET.length)];
   return code;
 }
+
+// Letters and digits only: an id starting with "-" would read as an option on a command line.
+export const newSnapshotId = customAlphabet("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", 12);

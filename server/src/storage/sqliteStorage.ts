@@ -185,10 +185,15 @@ export class SqliteStorage implements Storage {
     };
   }
 
-  async createBoard(board: BoardRecord, links: { tokenHash: string; role: Role }[]): Promise<void> {
+  async createBoard(
+    board: BoardRecord,
+    links: { tokenHash: string; role: Role }[],
+    initial: Partial<Record<DocName, Uint8Array>>,
+  ): Promise<void> {
     this.db.transaction(() => {
       this.stmts.insertBoard.run(board.id, board.joinCode, board.title, board.createdAt);
       for (const link of links) this.stmts.insertLink.run(link.tokenHash, board.id, link.role);
+      for (const [doc, state] of Object.entries(initial)) this.stmts.insertUpdate.run(board.id, doc, state);
     })();
   }
 

@@ -31,15 +31,19 @@ export interface SnapshotImage {
   height: number;
 }
 
+/** A row about participants, stored beside the documents and never in them. */
+export type ParticipantRow =
+  | { type: "owner"; noteId: string; participantHash: string }
+  /** A participant's dots on one target; 0 removes the row. */
+  | { type: "vote"; participantHash: string; targetId: string; count: number }
+  | { type: "flag"; participantHash: string; flag: "done" };
+
 /** What one committed batch may hold; applied in order, in one transaction. */
 export type StorageOp =
   | { type: "update"; boardId: string; doc: DocName; update: Uint8Array }
   /** Replaces every logged update of the document with one state update. */
   | { type: "compact"; boardId: string; doc: DocName; state: Uint8Array }
-  | { type: "owner"; boardId: string; noteId: string; participantHash: string }
-  /** A participant's dots on one target; 0 removes the row. */
-  | { type: "vote"; boardId: string; participantHash: string; targetId: string; count: number }
-  | { type: "flag"; boardId: string; participantHash: string; flag: "done" };
+  | (ParticipantRow & { boardId: string });
 
 /** Per participant, kept out of the documents: dots per target, and flags such as "done". */
 export interface ParticipantState {
@@ -57,7 +61,12 @@ export interface ParticipantState {
  * on disk. Ops enqueued in the same turn of the event loop share one commit.
  */
 export interface Storage {
-  createBoard(board: BoardRecord, links: { tokenHash: string; role: Role }[]): Promise<void>;
+  /** The board, its links and its first document state, in one transaction. */
+  createBoard(
+    board: BoardRecord,
+    links: { tokenHash: string; role: Role }[],
+    initial: Partial<Record<DocName, Uint8Array>>,
+  ): Promise<void>;
   getBoard(boardId: string): Promise<BoardRecord | null>;
   findBoardByJoinCode(joinCode: string): Promise<BoardRecord | null>;
   findLink(tokenHash: string): Promise<LinkRecord | null>;

@@ -1,26 +1,26 @@
-import type { WebSocket } from "ws";
 import * as Y from "yjs";
 import * as encoding from "lib0/encoding";
 import * as decoding from "lib0/decoding";
 import * as awarenessProtocol from "y-protocols/awareness";
 import { CloseCode } from "@atelier/shared/wire/closeCodes";
-import type { DocName } from "@atelier/shared/document/docLayout";
+import { facilitatorMayWrite, type DocName } from "@atelier/shared/document/docLayout";
 import { LIMITS } from "@atelier/shared/wire/limits";
 import { canSendAwareness, canWriteCanvas, type ScreenRole } from "@atelier/shared/wire/roles";
 import { SyncMessage, SyncStep } from "@atelier/shared/wire/syncProtocol";
-import type { Room, RoomMember } from "../rooms/rooms.ts";
-import type { Storage } from "../storage/storage.ts";
+import type { Room, RoomMember } from "../rooms/room.ts";
 import { TokenBucket } from "../guards/rateLimit.ts";
+import type { PeerSocket } from "../transport/socket.ts";
 import { inspectUpdate } from "./updateInspection.ts";
-import { sendOrDrop } from "../transport/send.ts";
+import { touchedTypes } from "./writeScope.ts";
 
 type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
 
 /**
  * A board screen syncing one of the board's documents with the y-websocket
- * protocol. The role decides, per message, what is accepted (rules R1–R4 in
- * docs/ARCHITECTURE.md): only a facilitator's updates to the `room` document
- * are applied; everything else that would change a document is refused.
+ * protocol. The role decides, per message, what is accepted (rules R1–R4,
+ * R6 and R7 in docs/ARCHITECTURE.md): only a facilitator's updates to the
+ * `room` document are applied, and only to the types the relay does not
+ * keep for itself; everything else that would change a document is refused.
  */
 export class ScreenConnection implements RoomMember {
   private readonly bucket = new TokenBucket(LIMITS.screenMessageBurst, 1000 / LIMITS.screenMessagesPerSecond);
@@ -32,18 +32,16 @@ export class ScreenConnection implements RoomMember {
   private readonly onAwareness = (change: AwarenessChange, origin: unknown) => this.awarenessChanged(change, origin);
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly socket: PeerSocket,
     private readonly room: Room,
     private readonly docName: DocName,
     private readonly role: ScreenRole,
-    private readonly storage: Storage,
     private readonly log: (message: string) => void,
   ) {
     this.doc = room.docs[docName];
     room.join(this);
-    ws.on("message", (data: Buffer, isBinary: boolean) => this.receive(data, isBinary));
-    ws.on("close", () => this.dispose());
-    ws.on("error", () => this.dispose());
+    socket.onMessage((message) => this.receive(message));
+    socket.onClose(() => this.dispose());
     if (this.writable) {
       // Ask a writer for what it has and we lack (its offline edits).
       const encoder = encoding.createEncoder();
@@ -62,12 +60,12 @@ export class ScreenConnection implements RoomMember {
     return this.docName === "room" && canWriteCanvas(this.role);
   }
 
-  private receive(data: Buffer, isBinary: boolean): void {
+  private receive(frame: Uint8Array | string): void {
     if (this.closed) return;
     if (this.bucket.take() > 0) return this.close(CloseCode.RateLimited, "too many messages");
-    if (!isBinary) return this.close(CloseCode.BadMessage, "binary frames only");
+    if (typeof frame === "string") return this.close(CloseCode.BadMessage, "binary frames only");
     try {
-      const decoder = decoding.createDecoder(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      const decoder = decoding.createDecoder(frame);
       const type = decoding.readVarUint(decoder);
       switch (type) {
         case SyncMessage.sync:
@@ -94,8 +92,8 @@ export class ScreenConnection implements RoomMember {
         const stateVector = decoding.readVarUint8Array(decoder);
         Y.decodeStateVector(stateVector); // throws on junk before we wait
         // Only committed state leaves the relay (rule D1).
-        void this.storage.whenCommitted().then(() => {
-          if (this.closed || this.room.closed) return;
+        void this.room.commit({}).then((committed) => {
+          if (!committed.ok || this.closed || this.room.closed) return;
           let reply: Uint8Array;
           try {
             const encoder = encoding.createEncoder();
@@ -136,21 +134,18 @@ export class ScreenConnection implements RoomMember {
     }
     if (wouldPend) return this.close(CloseCode.Resync, "update refers to unknown content: resync");
     if (!changesDoc) return;
-    if (this.room.logBytes[this.docName] + update.length > LIMITS.maxDocumentBytes) {
+    const touched = touchedTypes(this.doc, update);
+    if (touched === null) return this.close(CloseCode.Resync, "update refers to unknown content: resync");
+    const outside = [...touched].filter((name) => !facilitatorMayWrite(name));
+    if (outside.length > 0) {
+      this.log(`screen ${this.room.boardId}/${this.docName}: write to ${outside.join(", ")} refused (rule R7)`);
+      return this.close(CloseCode.Forbidden, "only the relay writes notes, votes and signals");
+    }
+    if (this.room.storedBytes(this.docName) + update.length > LIMITS.maxDocumentBytes) {
       return this.close(CloseCode.BoardFull, "the board has reached its maximum size");
     }
-    let failed = false;
-    try {
-      Y.applyUpdate(this.doc, update, this);
-    } catch {
-      failed = true;
-    }
-    if (failed || this.doc.store.pendingStructs || this.doc.store.pendingDs) {
-      // The checks above missed a case: drop this in-memory state, everyone resyncs from disk,
-      // where only integrated changes were written.
-      this.log(`board ${this.room.boardId}: update could not be integrated; reloading the board`);
-      this.room.shutDown(CloseCode.Resync, "resync");
-    }
+    // A failure is the room's to handle: it reloads from disk and every screen resyncs.
+    void this.room.commit({ edit: (docs) => Y.applyUpdate(docs[this.docName], update, this) });
   }
 
   private receiveAwareness(update: Uint8Array): void {
@@ -183,15 +178,15 @@ export class ScreenConnection implements RoomMember {
     this.send(encoding.toUint8Array(encoder));
   }
 
-  settingsChanged(): void {}
+  phoneViewChanged(): void {}
 
   private send(message: Uint8Array): void {
-    if (!sendOrDrop(this.ws, message)) this.close(CloseCode.TooSlow, "too slow to receive");
+    if (!this.socket.send(message)) this.close(CloseCode.TooSlow, "too slow to receive");
   }
 
   close(code: number, reason: string): void {
     if (this.closed) return;
-    this.ws.close(code, reason);
+    this.socket.close(code, reason);
     this.dispose();
   }
 

@@ -50,12 +50,15 @@ export function canvasRecords(doc: Y.Doc): Map<string, CanvasRecord> {
   return out;
 }
 
-/** Where the inbox lays out new post-its: columns left of the origin, in arrival order. */
-export const INBOX = { x: -1500, y: 0, columns: 6, gap: 20 } as const;
+/** The "Nouvelles notes" area of the canvas, where new post-its land: columns left of the origin, in arrival order. */
+export const NEW_NOTES_AREA = { x: -1500, y: 0, columns: 6, gap: 20 } as const;
 
-export function inboxSlot(index: number): { x: number; y: number } {
-  const step = NOTE_SIZE + INBOX.gap;
-  return { x: INBOX.x + (index % INBOX.columns) * step, y: INBOX.y + Math.floor(index / INBOX.columns) * step };
+export function newNoteSlot(index: number): { x: number; y: number } {
+  const step = NOTE_SIZE + NEW_NOTES_AREA.gap;
+  return {
+    x: NEW_NOTES_AREA.x + (index % NEW_NOTES_AREA.columns) * step,
+    y: NEW_NOTES_AREA.y + Math.floor(index / NEW_NOTES_AREA.columns) * step,
+  };
 }
 
 export interface Theme {

@@ -38,8 +38,21 @@ export const ROOM = {
   canvasMeta: "canvasMeta",
 } as const;
 
-/** Top-level types of the `inbox` document. */
-export const INBOX = {
+/**
+ * Top-level types of `room` the relay alone writes, after its checks: notes
+ * (rule P1), vote totals and phones' signals. A facilitator's screen may
+ * write any other type (the canvas, its schema, settings); an update that
+ * touches one of these is refused (rule R7).
+ */
+export const RELAY_WRITES: readonly string[] = [ROOM.notes, ROOM.votes, ROOM.signals];
+
+/** Whether a facilitator's screen may write this top-level type of `room` (rule R7). */
+export function facilitatorMayWrite(type: string): boolean {
+  return !RELAY_WRITES.includes(type);
+}
+
+/** Top-level types of the `inbox` document (written by the relay alone). */
+export const INBOX_DOC = {
   notes: "notes",
 } as const;
 

@@ -4,17 +4,19 @@
  * relay can skip echoing them back.
  */
 export const Origin = {
-  /** A note submitted, edited or withdrawn by a phone, applied by the relay. */
+  /** A note submitted, edited or withdrawn, a dot or "I'm done" from a phone, applied by the relay. */
   phone: "phone",
-  /** A facilitator's moderation or settings request, applied by the relay. */
-  moderation: "moderation",
+  /** A facilitator's request through the API (moderation, settings), applied by the relay. */
+  facilitator: "facilitator",
   /** Replaying stored updates when a board is loaded: never re-stored. */
   load: "load",
-  /** Upgrading an older document layout. */
+  /** A new board's first state: settings and its template's zones. */
+  creation: "creation",
+  /** A board re-imported from `board.json`. */
+  import: "import",
+  /** Upgrading stored content to the current version (document layout, tldraw records). */
   migration: "migration",
   /** A local change on a board screen (client side). */
   board: "board",
-  /** A change that arrived from the relay (client side). */
-  remote: "remote",
 } as const;
 export type OriginLabel = (typeof Origin)[keyof typeof Origin];

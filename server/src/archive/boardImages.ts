@@ -1,29 +1,13 @@
-import * as Y from "yjs";
-import { customAlphabet } from "nanoid";
-import type { Room } from "../rooms/rooms.ts";
-import type { SnapshotImage, SnapshotRecord, Storage } from "../storage/storage.ts";
+import type { SnapshotImage } from "../storage/storage.ts";
 
-// Letters and digits only: an id starting with "-" would read as an option on a command line.
-const newSnapshotId = customAlphabet("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", 12);
+/**
+ * The board images a facilitator's page renders and sends with a snapshot
+ * or the close: checked here, before the room stores them with the
+ * snapshot (rule D5).
+ */
 
 /** Largest board image the relay stores (a PNG at scale 1 of a full day is a few MB). */
 export const MAX_IMAGE_BYTES = 25 * 1024 * 1024;
-
-/** An immutable copy of both documents as committed now (rule D1: nothing uncommitted). */
-export async function takeSnapshot(
-  storage: Storage,
-  room: Room,
-  name: string,
-  kind: SnapshotRecord["kind"],
-  images: SnapshotImage[] = [],
-  now = Date.now(),
-): Promise<SnapshotRecord> {
-  await storage.whenCommitted();
-  const snapshot: SnapshotRecord = { id: newSnapshotId(), boardId: room.boardId, name, kind, createdAt: now };
-  const states = { room: Y.encodeStateAsUpdate(room.docs.room), inbox: Y.encodeStateAsUpdate(room.docs.inbox) };
-  await storage.addSnapshot(snapshot, states, images);
-  return { ...snapshot, images: images.map((i) => i.format) };
-}
 
 export class ImageError extends Error {}
 

@@ -1,4 +1,3 @@
-import type { WebSocket } from "ws";
 import { CloseCode } from "@atelier/shared/wire/closeCodes";
 import type { DocName } from "@atelier/shared/document/docLayout";
 import { readSettings } from "@atelier/shared/document/docLayout";
@@ -7,52 +6,53 @@ import { parsePhoneMessage } from "@atelier/shared/wire/phoneSchemas";
 import {
   PHONE_PROTOCOL_VERSION,
   RefusalReason,
-  type PhoneBoardView,
+  type MyNote,
   type PhoneClientMessage,
   type PhoneOperation,
   type PhoneServerMessage,
 } from "@atelier/shared/wire/protocol";
-import type { Room, RoomMember } from "../rooms/rooms.ts";
-import type { Storage } from "../storage/storage.ts";
-import { TokenBucket } from "../guards/rateLimit.ts";
+import type { Room, RoomMember } from "../rooms/room.ts";
+import type { Result } from "../rooms/result.ts";
 import { hashToken } from "../rooms/tokens.ts";
-import { editNote, myNote, submitNote, withdrawNote, type NoteResult } from "./notes.ts";
-import { sendOrDrop } from "../transport/send.ts";
+import { TokenBucket } from "../guards/rateLimit.ts";
+import type { PeerSocket } from "../transport/socket.ts";
+import { editNote, myNote, submitNote, withdrawNote } from "./notes.ts";
 import { ballotFor, castVote, isDone, markDone } from "./voting.ts";
+import { phoneView } from "./phoneView.ts";
 
 /**
- * A participant's phone. It never touches a Yjs document: it sends small
- * JSON messages that the relay validates and applies (PRODUCT.md, decision 1),
- * and it hears back only about the board's settings and its own notes.
+ * The relay's end of a participant's phone. A phone never touches a Yjs
+ * document (rule P1): it sends small JSON messages that the relay validates
+ * and applies, and it hears back only about the board's settings, what it
+ * may vote on, and its own notes.
  */
-export class PhoneConnection implements RoomMember {
+export class ParticipantConnection implements RoomMember {
   private readonly bucket = new TokenBucket(LIMITS.phoneMessageBurst, 1000 / LIMITS.phoneMessagesPerSecond);
   private participantHash: string | null = null;
   private closed = false;
   private readonly stopListening: () => void;
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly socket: PeerSocket,
     private readonly room: Room,
-    private readonly storage: Storage,
+    private readonly log: (message: string) => void = console.error,
   ) {
     room.join(this);
     this.stopListening = room.onNoteChanged((id) => this.noteChanged(id));
-    ws.on("message", (data: Buffer, isBinary: boolean) =>
-      this.receive(data, isBinary).catch((error: unknown) => {
+    socket.onMessage((message) =>
+      this.receive(message).catch((error: unknown) => {
         // A bug must cost this phone its socket, never the relay its process.
-        console.error(`phone ${room.boardId}: ${error instanceof Error ? error.message : String(error)}`);
+        this.log(`phone ${room.boardId}: ${error instanceof Error ? error.message : String(error)}`);
         this.close(CloseCode.BadMessage, "relay error");
       }),
     );
-    ws.on("close", () => this.dispose());
-    ws.on("error", () => this.dispose());
+    socket.onClose(() => this.dispose());
   }
 
-  private async receive(data: Buffer, isBinary: boolean): Promise<void> {
+  private async receive(frame: Uint8Array | string): Promise<void> {
     if (this.closed) return;
     if (this.bucket.take() > 0) return this.close(CloseCode.RateLimited, "too many messages");
-    const message = isBinary ? null : parsePhoneMessage(data.toString("utf8"));
+    const message = typeof frame === "string" ? parsePhoneMessage(frame) : null;
     if (!message) return this.send({ type: "refused", reason: RefusalReason.BadMessage });
     if (message.type !== "hello" && this.participantHash === null) {
       return this.send({ type: "refused", reason: RefusalReason.NotHello });
@@ -67,23 +67,23 @@ export class PhoneConnection implements RoomMember {
         return this.hello(message.v, message.participant);
       case "submit": {
         const { type: _, ...draft } = message;
-        return this.reply("submit", draft.id, await submitNote(this.storage, this.room, me, draft));
+        return this.replyNote("submit", draft.id, await submitNote(this.room, me, draft));
       }
       case "edit": {
         const { type: _, ...draft } = message;
-        return this.reply("edit", draft.id, await editNote(this.storage, this.room, me, draft));
+        return this.replyNote("edit", draft.id, await editNote(this.room, me, draft));
       }
       case "withdraw":
-        return this.reply("withdraw", message.id, await withdrawNote(this.storage, this.room, me, message.id));
+        return this.replyNote("withdraw", message.id, await withdrawNote(this.room, me, message.id));
       case "vote": {
-        const result = await castVote(this.storage, this.room, me, message.target, message.delta);
-        if (result.ok) return this.send({ type: "voted", id: message.id, ballot: result.ballot });
-        return this.send({ type: "refused", op: "vote", id: message.id, reason: result.reason });
+        const result = await castVote(this.room, me, message.target, message.delta);
+        if (result.ok) return this.send({ type: "voted", id: message.id, ballot: result.value });
+        return this.refused("vote", message.id, result);
       }
       case "done": {
-        const refusal = await markDone(this.storage, this.room, me);
-        if (refusal === null) return this.send({ type: "doneAck", id: message.id });
-        return this.send({ type: "refused", op: "done", id: message.id, reason: refusal });
+        const result = await markDone(this.room, me);
+        if (result.ok) return this.send({ type: "doneAck", id: message.id });
+        return this.refused("done", message.id, result);
       }
       default: {
         const never: never = message;
@@ -98,43 +98,42 @@ export class PhoneConnection implements RoomMember {
       return this.close(CloseCode.BadMessage, "unsupported protocol version");
     }
     // The phone's secret never leaves this function; notes are tied to its hash.
-    this.participantHash = hashToken(`${this.room.boardId}:${participant}`);
-    const notes = [];
-    for (const [id, owner] of this.room.owners) if (owner === this.participantHash) notes.push(myNote(this.room, id));
+    const me = hashToken(`${this.room.boardId}:${participant}`);
+    this.participantHash = me;
     this.send({
       type: "welcome",
       v: PHONE_PROTOCOL_VERSION,
-      board: this.boardView(),
-      notes,
+      board: phoneView(readSettings(this.room.docs.room)),
+      notes: this.room.ledger.notesOf(me).map((id) => myNote(this.room, id)),
       serverTime: Date.now(),
-      ballot: ballotFor(this.room, this.participantHash),
-      done: isDone(this.room, this.participantHash),
+      ballot: ballotFor(this.room, me),
+      done: isDone(this.room, me),
     });
   }
 
-  private reply(op: PhoneOperation, id: string, result: NoteResult): void {
-    if (result.ok) this.send({ type: "ack", op, id, note: result.note });
-    else this.send({ type: "refused", op, id, reason: result.reason, retryAfterMs: result.retryAfterMs });
+  private replyNote(op: PhoneOperation, id: string, result: Result<MyNote>): void {
+    if (result.ok) this.send({ type: "ack", op, id, note: result.value });
+    else this.refused(op, id, result);
   }
 
-  private boardView(): PhoneBoardView {
-    const { layoutVersion: _, hideTextsUntilReveal: _hide, ...view } = readSettings(this.room.docs.room);
-    return view;
+  private refused(op: PhoneOperation, id: string, result: Extract<Result<unknown>, { ok: false }>): void {
+    this.send({ type: "refused", op, id, reason: result.reason, retryAfterMs: result.retryAfterMs });
   }
 
   private noteChanged(id: string): void {
-    if (this.participantHash !== null && this.room.owners.get(id) === this.participantHash && !this.room.closed) {
+    if (this.participantHash === null || this.room.closed) return;
+    if (this.room.ledger.ownerOf(id) === this.participantHash) {
       this.send({ type: "noteState", note: myNote(this.room, id) });
     }
   }
 
   deliverUpdate(_doc: DocName, _update: Uint8Array, _origin: unknown): void {}
 
-  settingsChanged(): void {
+  phoneViewChanged(): void {
     if (this.participantHash === null || this.room.closed) return;
     this.send({
       type: "board",
-      board: this.boardView(),
+      board: phoneView(readSettings(this.room.docs.room)),
       serverTime: Date.now(),
       ballot: ballotFor(this.room, this.participantHash),
     });
@@ -142,12 +141,12 @@ export class PhoneConnection implements RoomMember {
 
   private send(message: PhoneServerMessage): void {
     if (this.closed) return;
-    if (!sendOrDrop(this.ws, JSON.stringify(message))) this.close(CloseCode.TooSlow, "too slow to receive");
+    if (!this.socket.send(JSON.stringify(message))) this.close(CloseCode.TooSlow, "too slow to receive");
   }
 
   close(code: number, reason: string): void {
     if (this.closed) return;
-    this.ws.close(code, reason);
+    this.socket.close(code, reason);
     this.dispose();
   }
 

@@ -1,0 +1,35 @@
+import { readSettings, writeSettings, type BoardSettings } from "@atelier/shared/document/docLayout";
+import { Origin } from "@atelier/shared/document/origins";
+import type { SettingsPatch } from "@atelier/shared/wire/boardSchemas";
+import { timerRemainingMs } from "@atelier/shared/derived/timer";
+import type { Room } from "../rooms/room.ts";
+import type { Result } from "../rooms/result.ts";
+
+/**
+ * Settings the facilitator changes through the API (phase, moderation mode,
+ * lock, vote, timer). The timer runs on the relay's clock, so every screen
+ * and phone counts down to the same instant.
+ */
+export async function changeSettings(room: Room, patch: SettingsPatch, now = Date.now()): Promise<Result> {
+  const { timer: action, ...rest } = patch;
+  const next: Partial<BoardSettings> = { ...rest };
+  if (action) {
+    const left = timerRemainingMs(readSettings(room.docs.room).timer, 0, now);
+    switch (action.action) {
+      case "start":
+        next.timer = { endsAt: now + action.durationMs, remainingMs: action.durationMs };
+        break;
+      case "pause":
+        next.timer = { endsAt: null, remainingMs: left };
+        break;
+      case "resume":
+        next.timer = { endsAt: now + left, remainingMs: left };
+        break;
+      case "reset":
+        next.timer = { endsAt: null, remainingMs: 0 };
+        break;
+    }
+  }
+  if (patch.phase === "closed") next.submissions = "locked";
+  return room.commit({ edit: (docs) => docs.room.transact(() => writeSettings(docs.room, next), Origin.facilitator) });
+}

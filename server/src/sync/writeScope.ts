@@ -1,0 +1,89 @@
+import * as Y from "yjs";
+
+type ID = { client: number; clock: number };
+type Struct = ReturnType<typeof Y.decodeUpdate>["structs"][number];
+/** A place that no longer exists: writing there changes no type. */
+const GONE = "";
+
+/**
+ * The top-level types of `doc` that an update would change (rule R7): a
+ * screen may write only those its role owns, whatever else its bytes hold.
+ *
+ * Only what is new to the document counts: a screen's sync step 2 carries
+ * everything it has, notes and settings the relay wrote included, and
+ * resending them changes nothing. Returns null when an item's place cannot
+ * be traced (the update would not integrate anyway: rule R6 refuses it).
+ */
+export function touchedTypes(doc: Y.Doc, update: Uint8Array): Set<string> | null {
+  const { structs, ds } = Y.decodeUpdate(update);
+  const known = Y.decodeStateVector(Y.encodeStateVector(doc));
+  const own = new Map<number, Struct[]>();
+  for (const s of structs) own.set(s.id.client, [...(own.get(s.id.client) ?? []), s]);
+  const touched = new Set<string>();
+
+  /** The root a struct of the update or of the document hangs from. */
+  const rootOf = (id: ID, depth = 0): string | null => {
+    if (depth > 10_000) return null;
+    if (id.clock < (known.get(id.client) ?? 0)) return rootOfStored(doc, id);
+    const s = (own.get(id.client) ?? []).find((x) => x.id.clock <= id.clock && id.clock < x.id.clock + x.length);
+    return s instanceof Y.Item ? rootOfNew(s, depth + 1) : null;
+  };
+  const rootOfNew = (item: Y.Item, depth: number): string | null => {
+    const parent = item.parent as unknown;
+    if (typeof parent === "string") return parent;
+    if (parent && typeof parent === "object" && "client" in parent) return rootOf(parent as ID, depth);
+    // No parent written: it is the parent of the neighbour it was inserted beside.
+    const neighbour = item.origin ?? item.rightOrigin;
+    return neighbour ? rootOf(neighbour, depth) : null;
+  };
+
+  for (const s of structs) {
+    if (s.id.clock + s.length <= (known.get(s.id.client) ?? 0)) continue; // already in the document
+    if (!(s instanceof Y.Item)) continue; // GC and Skip structs change no type
+    const root = rootOfNew(s, 0);
+    if (root === null) return null;
+    if (root !== GONE) touched.add(root);
+  }
+  for (const [client, ranges] of ds.clients) {
+    for (const { clock, len } of ranges) {
+      for (const item of storedItems(doc, client, clock, len)) {
+        if (item.deleted) continue;
+        const root = rootOfType(doc, item.parent as Y.AbstractType<unknown>);
+        if (root === null) return null;
+        touched.add(root);
+      }
+    }
+  }
+  return touched;
+}
+
+function storedItems(doc: Y.Doc, client: number, clock: number, len: number): Y.Item[] {
+  const list = doc.store.clients.get(client);
+  if (!list || list.length === 0) return [];
+  const last = list[list.length - 1]!;
+  if (clock >= last.id.clock + last.length) return [];
+  const out: Y.Item[] = [];
+  for (let i = Y.findIndexSS(list, Math.max(clock, list[0]!.id.clock)); i < list.length; i++) {
+    const s = list[i]!;
+    if (s.id.clock >= clock + len) break;
+    if (s instanceof Y.Item) out.push(s);
+  }
+  return out;
+}
+
+function rootOfStored(doc: Y.Doc, id: ID): string | null {
+  const list = doc.store.clients.get(id.client);
+  if (!list) return null;
+  const s = list[Y.findIndexSS(list, id.clock)];
+  // Garbage-collected: Yjs turns what is written beside it into garbage too.
+  if (!(s instanceof Y.Item)) return GONE;
+  return rootOfType(doc, s.parent as Y.AbstractType<unknown>);
+}
+
+function rootOfType(doc: Y.Doc, type: Y.AbstractType<unknown> | null): string | null {
+  let t = type;
+  while (t && t._item) t = t._item.parent as Y.AbstractType<unknown>;
+  if (!t) return null;
+  for (const [name, shared] of doc.share) if (shared === t) return name;
+  return null;
+}
