@@ -71,6 +71,25 @@ describe("board sync between screens", () => {
     await waitFor(() => room.docs.room.getMap("settings").get("title") === "Legit");
   });
 
+  it("[R7] refuses a facilitator's note or vote written over Yjs: only the relay writes them", async () => {
+    const board = await createTestBoard(relay.localUrl);
+    const f = screen(board.boardId, board.tokens.facilitator);
+    await f.synced();
+    const rowsBefore = countUpdates(relay, board.boardId);
+    f.doc.getMap("notes").set("note-forged-0001", { id: "note-forged-0001", text: "nom et téléphone d'un élève" });
+    await waitFor(() => f.closes.includes(CloseCode.Forbidden), 5000, "facilitator closed as forbidden");
+    f.provider.disconnect();
+
+    const room = await relay.rooms.open(board.boardId);
+    expect(room.docs.room.getMap("notes").has("note-forged-0001")).toBe(false);
+    expect(countUpdates(relay, board.boardId)).toBe(rowsBefore);
+    // A fresh screen of the same link still works and draws on the canvas.
+    const again = screen(board.boardId, board.tokens.facilitator);
+    await again.synced();
+    again.doc.getArray("canvas").push([{ key: "shape:ok", val: { id: "shape:ok" } }]);
+    await waitFor(() => room.docs.room.getArray("canvas").length === 1);
+  });
+
   it("keeps the inbox from projectors and coordinators", async () => {
     const board = await createTestBoard(relay.localUrl);
     const p = screen(board.boardId, board.tokens.projector, "inbox");

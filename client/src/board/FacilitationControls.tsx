@@ -1,3 +1,4 @@
+import { LIMITS } from "@atelier/shared/wire/limits";
 import { useEffect, useState } from "react";
 import { PHASES, type Phase } from "@atelier/shared/wire/protocol";
 import type { BoardSettings } from "@atelier/shared/document/docLayout";
@@ -91,8 +92,8 @@ export function FacilitationControls(props: {
         <input
           id="vote-dots"
           type="number"
-          min={1}
-          max={20}
+          min={LIMITS.voteDotsMin}
+          max={LIMITS.voteDotsMax}
           value={dots}
           onChange={(e) => setDots(Number(e.target.value))}
         />

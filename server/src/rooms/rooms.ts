@@ -1,6 +1,7 @@
 import * as Y from "yjs";
 import { DOC_NAMES, type DocName } from "@atelier/shared/document/docLayout";
 import { Origin } from "@atelier/shared/document/origins";
+import { migrateLayout, migrationsFor } from "@atelier/shared/document/layoutMigrations";
 import { CloseCode } from "@atelier/shared/wire/closeCodes";
 import { LIMITS } from "@atelier/shared/wire/limits";
 import type { Storage } from "../storage/storage.ts";
@@ -55,16 +56,26 @@ export class Rooms {
     const existing = this.rooms.get(boardId);
     if (existing) return existing;
     if (this.rooms.size >= this.maxLoaded) return Promise.reject(new RoomsFullError());
-    const room = loadBoard(this.storage, boardId).then(
-      (loaded) =>
-        new Room(boardId, this.storage, this.options, loaded, (closed) => {
-          // Synchronously, so the next `open` loads afresh from storage.
-          if (this.loaded.get(boardId) === closed) {
-            this.loaded.delete(boardId);
-            this.rooms.delete(boardId);
-          }
-        }),
-    );
+    const room = loadBoard(this.storage, boardId).then(async (loaded) => {
+      // Read before the room exists: a board saved by a newer relay is refused, not rewritten.
+      const migrations = migrationsFor(loaded.docs.room);
+      const room = new Room(boardId, this.storage, this.options, loaded, (closed) => {
+        // Synchronously, so the next `open` loads afresh from storage.
+        if (this.loaded.get(boardId) === closed) {
+          this.loaded.delete(boardId);
+          this.rooms.delete(boardId);
+        }
+      });
+      if (migrations.length > 0) {
+        const migrated = await room.commit({
+          edit: (docs) => docs.room.transact(() => migrateLayout(docs.room, migrations), Origin.migration),
+        });
+        if (!migrated.ok) room.shutDown(CloseCode.StorageUnavailable, "storage unavailable");
+        if (!migrated.ok) throw new Error(`board ${boardId}: layout migration not stored (${migrated.reason})`);
+        this.options.log(`board ${boardId}: ${migrations.map((m) => m.name).join(", ")}`);
+      }
+      return room;
+    });
     this.rooms.set(boardId, room);
     room.then(
       (r) => this.loaded.set(boardId, r),

@@ -1,4 +1,5 @@
 import * as Y from "yjs";
+import { LIMITS } from "../wire/limits.ts";
 import {
   PHASES,
   type Choice,
@@ -56,8 +57,8 @@ export const INBOX_DOC = {
   notes: "notes",
 } as const;
 
-/** Bumped when the layout above changes; a migration upgrades older boards. */
-export const DOC_LAYOUT_VERSION = 1;
+/** Bumped when the layout above changes; `layoutMigrations.ts` upgrades older boards on load. */
+export const DOC_LAYOUT_VERSION = 2;
 
 export type NoteStatus = "visible" | "pending" | "hidden";
 
@@ -122,7 +123,10 @@ export function readSettings(doc: Y.Doc): BoardSettings {
     vote: {
       open: vote?.open === true,
       target: vote?.target === "themes" ? "themes" : "notes",
-      dots: typeof vote?.dots === "number" && vote.dots >= 1 && vote.dots <= 20 ? Math.floor(vote.dots) : 3,
+      dots:
+        typeof vote?.dots === "number" && vote.dots >= LIMITS.voteDotsMin && vote.dots <= LIMITS.voteDotsMax
+          ? Math.floor(vote.dots)
+          : LIMITS.voteDotsDefault,
     },
     hideTextsUntilReveal: s.get("hideTextsUntilReveal") === true,
     title: str("title"),

@@ -1,5 +1,10 @@
 import { z } from "zod";
 import { LIMITS } from "./limits.ts";
+import { PHASES } from "./protocol.ts";
+import { TEMPLATES } from "../document/templates.ts";
+
+const MODERATION_MODES = ["open", "controlled"] as const;
+const SUBMISSION_STATES = ["open", "locked"] as const;
 
 /** Body of `POST /api/boards`. Labels are cleaned by the relay after parsing. */
 export const createBoardRequest = z.strictObject({
@@ -10,8 +15,8 @@ export const createBoardRequest = z.strictObject({
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   prompts: z.array(z.string().max(LIMITS.labelMax * 2)).max(LIMITS.promptsMax),
   categories: z.array(z.string().max(LIMITS.labelMax * 2)).max(LIMITS.categoriesMax),
-  moderation: z.enum(["open", "controlled"]).optional(),
-  template: z.enum(["blank", "bilan", "actions"]).optional(),
+  moderation: z.enum(MODERATION_MODES).optional(),
+  template: z.enum(TEMPLATES).optional(),
 });
 export type CreateBoardRequest = z.infer<typeof createBoardRequest>;
 
@@ -30,12 +35,16 @@ export interface CreateBoardResponse {
 
 /** Body of `PATCH /api/boards/:id/settings` (facilitator). The relay's clock sets the timer. */
 export const settingsPatch = z.strictObject({
-  submissions: z.enum(["open", "locked"]).optional(),
-  moderation: z.enum(["open", "controlled"]).optional(),
-  phase: z.enum(["collect", "reveal", "group", "vote", "closed"]).optional(),
+  submissions: z.enum(SUBMISSION_STATES).optional(),
+  moderation: z.enum(MODERATION_MODES).optional(),
+  phase: z.enum(PHASES).optional(),
   hideTextsUntilReveal: z.boolean().optional(),
   vote: z
-    .strictObject({ open: z.boolean(), target: z.enum(["notes", "themes"]), dots: z.number().int().min(1).max(20) })
+    .strictObject({
+      open: z.boolean(),
+      target: z.enum(["notes", "themes"]),
+      dots: z.number().int().min(LIMITS.voteDotsMin).max(LIMITS.voteDotsMax),
+    })
     .optional(),
   timer: z
     .discriminatedUnion("action", [

@@ -38,6 +38,10 @@ export const LIMITS = {
   maxLoadedBoards: 200,
   /** Stored size of one board document (its log since the last compaction). */
   maxDocumentBytes: 64 * 1024 * 1024,
+  /** Dots per participant in a vote: the facilitator picks within these, 3 unless set. */
+  voteDotsMin: 1,
+  voteDotsMax: 20,
+  voteDotsDefault: 3,
   /** Participant secrets and note ids are nanoids; bound what we accept. */
   idMin: 10,
   idMax: 64,
