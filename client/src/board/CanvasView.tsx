@@ -17,7 +17,7 @@ import { ThemeCounts } from "./ThemeCounts.tsx";
 import { RemoteCursors } from "./RemoteCursors.tsx";
 
 const shapeUtils = [...defaultShapeUtils, AtelierNoteShapeUtil];
-// Fonts, icons and translations from our own build: no CDN (PRODUCT.md, decision 6).
+// Fonts, icons and translations from our own build: no CDN, no third-party request (docs/THREAT_MODEL.md).
 const assetUrls = getAssetUrlsByImport();
 function InFront() {
   return (
