@@ -4,7 +4,7 @@
  * Runs the relay as its own process (as `pnpm start` does, with a small
  * COMPACT_AFTER and IDLE_UNLOAD_MS so compaction and reloads happen all the
  * time), fuzzes its board sockets, phone socket and HTTP API from
- * tests/support/fuzz.ts until N frames are sent or --max-seconds pass, then
+ * tests/support/fuzz/ until N frames are sent or --max-seconds pass, then
  * checks that the relay is up and working, that the victim board is
  * byte-identical on disk, and that no stored document holds pending structs.
  * Prints a summary table; exits with 1 if a check failed. Loopback only.
@@ -16,19 +16,17 @@
  */
 import { parseArgs } from "node:util";
 import { removeDir, spawnRelay, tempDataDir } from "@atelier/tests/support/relay.ts";
+import { boardDigest, boardRows, describeRowChanges } from "@atelier/tests/support/db.ts";
 import {
-  boardRows,
   checkRelayWorks,
-  describeRowChanges,
   countStored,
-  digestOf,
   formatReport,
   fuzzRelay,
   openDb,
   prepareBoards,
   storedDocProblems,
   waitUntilSettled,
-} from "@atelier/tests/support/fuzz.ts";
+} from "@atelier/tests/support/fuzz/index.ts";
 
 const { values } = parseArgs({
   options: {
@@ -78,7 +76,7 @@ let failed = false;
 try {
   const boards = await prepareBoards(relay.url);
   await waitUntilSettled(db, boards.victim.boardId);
-  const before = digestOf(db, boards.victim.boardId);
+  const before = boardDigest(db, boards.victim.boardId);
   const rowsBefore = boardRows(db, boards.victim.boardId);
 
   const report = await fuzzRelay(relay.url, boards, {
@@ -104,7 +102,7 @@ try {
   const after = exited ? null : await checkRelayWorks(relay.url, report.target);
   // Let the idle unload (IDLE_UNLOAD_MS above) compact the target: stored state to check too.
   if (!exited) await new Promise((resolve) => setTimeout(resolve, 2_000));
-  const victimAfter = digestOf(db, boards.victim.boardId);
+  const victimAfter = boardDigest(db, boards.victim.boardId);
   const problems = storedDocProblems(db);
   const stored = countStored(db);
   const total = report.frames.screen + report.frames.phone + report.frames.http;
