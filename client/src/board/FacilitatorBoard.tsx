@@ -69,7 +69,10 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
       y: 0,
       props: { w: 700, h: 900, name: title || t("board.themeDefault", { n: themes.length + 1 }) },
     });
-    editor.zoomToBounds({ x: NEW_NOTES_AREA.x - 100, y: -200, w: x + 900 - NEW_NOTES_AREA.x, h: 1300 }, { animation: { duration: 300 } });
+    editor.zoomToBounds(
+      { x: NEW_NOTES_AREA.x - 100, y: -200, w: x + 900 - NEW_NOTES_AREA.x, h: 1300 },
+      { animation: { duration: 300 } },
+    );
   };
 
   const archive = async (kind: "snapshot" | "close", name: string, progress: (text: string) => void) => {

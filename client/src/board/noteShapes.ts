@@ -1,5 +1,11 @@
 import type { Editor, TLShapeId } from "tldraw";
-import { newNoteSlot, NOTE_SHAPE_TYPE, noteShapeId, NOTE_SIZE, type CanvasRecord } from "@atelier/shared/document/canvas";
+import {
+  newNoteSlot,
+  NOTE_SHAPE_TYPE,
+  noteShapeId,
+  NOTE_SIZE,
+  type CanvasRecord,
+} from "@atelier/shared/document/canvas";
 import { zoneFor } from "@atelier/shared/document/templates";
 import type { NoteRecord } from "@atelier/shared/document/docLayout";
 
