@@ -125,12 +125,15 @@ export class Room {
 
   async commit(change: RoomChange): Promise<Result> {
     if (this.unusable) return refuse(RefusalReason.StorageUnavailable);
-    for (const row of change.rows ?? []) {
-      this.book.apply(row);
+    const rows = change.rows ?? [];
+    // The edit may read the ledger with its rows (a flag count); nothing is stored unless
+    // the edit integrates, and a failed edit drops this in-memory ledger with the room.
+    for (const row of rows) this.book.apply(row);
+    if (change.edit && !this.integrate(change.edit)) return refuse(RefusalReason.BadMessage);
+    for (const row of rows) {
       // Its failure is the whole commit's: it surfaces through `whenCommitted` below.
       this.storage.enqueue({ ...row, boardId: this.boardId }).catch(noop);
     }
-    if (change.edit && !this.integrate(change.edit)) return refuse(RefusalReason.BadMessage);
     try {
       await this.storage.whenCommitted();
     } catch (error) {

@@ -112,7 +112,9 @@ function safeValue(value: unknown, depth = 0): boolean {
     case "number":
       return true;
     case "object": {
-      if (value instanceof Uint8Array) return true;
+      // `instanceof` alone is fooled by a plain object whose decoded prototype is Uint8Array's;
+      // only a real typed array has a buffer behind it.
+      if (value instanceof Uint8Array) return ArrayBuffer.isView(value);
       if (Array.isArray(value)) return value.every((v) => safeValue(v, depth + 1));
       // A "__proto__" key decoded by lib0 becomes the prototype: such a value cannot be re-encoded.
       if (Object.getPrototypeOf(value) !== Object.prototype) return false;

@@ -53,3 +53,17 @@ describe("[R7] which top-level types a screen's update writes", () => {
     expect(touchedTypes(relay, beside)).toEqual(new Set(["canvas"]));
   });
 });
+
+describe("[R7] hostile shapes of an update", () => {
+  it("follows a chain of 50,000 new items without exhausting the stack", () => {
+    const { relay, screen } = synced();
+    const update = nextUpdate(screen, () => {
+      const canvas = screen.getArray("canvas");
+      // Each inserted in front of the last: Yjs writes only its right neighbour, never its parent.
+      screen.transact(() => {
+        for (let i = 0; i < 50_000; i++) canvas.insert(0, [i]);
+      });
+    });
+    expect(touchedTypes(relay, update)).toEqual(new Set(["canvas"]));
+  });
+});

@@ -18,29 +18,66 @@ export function touchedTypes(doc: Y.Doc, update: Uint8Array): Set<string> | null
   const { structs, ds } = Y.decodeUpdate(update);
   const known = Y.decodeStateVector(Y.encodeStateVector(doc));
   const own = new Map<number, Struct[]>();
-  for (const s of structs) own.set(s.id.client, [...(own.get(s.id.client) ?? []), s]);
+  for (const s of structs) {
+    const list = own.get(s.id.client) ?? [];
+    list.push(s);
+    own.set(s.id.client, list);
+  }
+  for (const list of own.values()) list.sort((a, b) => a.id.clock - b.id.clock);
   const touched = new Set<string>();
 
-  /** The root a struct of the update or of the document hangs from. */
-  const rootOf = (id: ID, depth = 0): string | null => {
-    if (depth > 10_000) return null;
-    if (id.clock < (known.get(id.client) ?? 0)) return rootOfStored(doc, id);
-    const s = (own.get(id.client) ?? []).find((x) => x.id.clock <= id.clock && id.clock < x.id.clock + x.length);
-    return s instanceof Y.Item ? rootOfNew(s, depth + 1) : null;
+  const roots = new Map<Y.Item, string | null>();
+  /**
+   * The root a new item hangs from, followed link by link rather than by
+   * recursion (a hostile update may chain thousands of items, or loop), and
+   * remembered for every item on the way so that a long chain is walked once.
+   */
+  const rootOfNew = (start: Y.Item): string | null => {
+    const path: Y.Item[] = [];
+    let root: string | null = null;
+    for (let item: Y.Item | null = start; item;) {
+      if (roots.has(item)) {
+        root = roots.get(item)!;
+        break;
+      }
+      if (path.length > structs.length) break; // more links than structs: a cycle
+      path.push(item);
+      const parent = item.parent as unknown;
+      if (typeof parent === "string") {
+        root = parent;
+        break;
+      }
+      // No parent written: it is the parent of the neighbour it was inserted beside.
+      const next =
+        parent && typeof parent === "object" && "client" in parent ? (parent as ID) : (item.origin ?? item.rightOrigin);
+      if (!next) break;
+      if (next.clock < (known.get(next.client) ?? 0)) {
+        root = rootOfStored(doc, next);
+        break;
+      }
+      item = newItemAt(next);
+    }
+    for (const item of path) roots.set(item, root);
+    return root;
   };
-  const rootOfNew = (item: Y.Item, depth: number): string | null => {
-    const parent = item.parent as unknown;
-    if (typeof parent === "string") return parent;
-    if (parent && typeof parent === "object" && "client" in parent) return rootOf(parent as ID, depth);
-    // No parent written: it is the parent of the neighbour it was inserted beside.
-    const neighbour = item.origin ?? item.rightOrigin;
-    return neighbour ? rootOf(neighbour, depth) : null;
+  const newItemAt = (id: ID): Y.Item | null => {
+    const list = own.get(id.client) ?? [];
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = list[mid]!;
+      if (id.clock < s.id.clock) hi = mid - 1;
+      else if (id.clock >= s.id.clock + s.length) lo = mid + 1;
+      else return s instanceof Y.Item ? s : null;
+    }
+    return null;
   };
 
   for (const s of structs) {
     if (s.id.clock + s.length <= (known.get(s.id.client) ?? 0)) continue; // already in the document
     if (!(s instanceof Y.Item)) continue; // GC and Skip structs change no type
-    const root = rootOfNew(s, 0);
+    const root = rootOfNew(s);
     if (root === null) return null;
     if (root !== GONE) touched.add(root);
   }
