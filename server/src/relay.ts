@@ -18,6 +18,7 @@ import { ParticipantConnection } from "./ingest/participantConnection.ts";
 import { deleteExpiredBoards, sweepRetentionHourly } from "./archive/retention.ts";
 import { ConnectionsPerAddress, JoinGuesses } from "./guards/addressLimits.ts";
 import { wsSocket } from "./transport/wsSocket.ts";
+import { Liveness } from "./transport/liveness.ts";
 import { dispatch } from "./http/router.ts";
 import { ROUTES } from "./http/routes.ts";
 import { sendJson, setSecurityHeaders } from "./http/headers.ts";
@@ -67,6 +68,7 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
   let publicUrl = config.publicUrl ?? "";
   const connections = new ConnectionsPerAddress(LIMITS.connectionsPerAddress);
   const joinGuesses = new JoinGuesses();
+  const liveness = new Liveness();
 
   const server = createServer((req, res) => {
     setSecurityHeaders(res);
@@ -111,7 +113,8 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
       return ws.close(CloseCode.Forbidden, "the inbox is for facilitators");
     }
     const room = await rooms.open(boardId);
-    new ScreenConnection(wsSocket(ws), room, docName, link.role, log);
+    const connection = new ScreenConnection(wsSocket(ws), room, docName, link.role, log);
+    liveness.setKeepAlive(ws, () => connection.keepAlive());
   }
 
   async function attachPhone(ws: WebSocket, rawCode: string, address: string): Promise<void> {
@@ -146,6 +149,8 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
       ws.on("error", () => undefined);
       if (!connections.open(address)) return ws.close(CloseCode.RateLimited, "too many connections from this address");
       ws.once("close", () => connections.closed(address));
+      // From the handshake on: a client that upgrades and then stays silent is dropped too.
+      liveness.watch(ws);
       // Hold incoming frames until the connection is authenticated and attached.
       ws.pause();
       const attached = screen
@@ -183,6 +188,7 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
     adminSecret,
     async close() {
       stopSweeping();
+      liveness.stop();
       await rooms.closeAll(CloseCode.GoingAway, "relay stopping");
       for (const ws of [...screenWss.clients, ...phoneWss.clients]) ws.terminate();
       await new Promise<void>((resolve) => server.close(() => resolve()));

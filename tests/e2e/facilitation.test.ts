@@ -71,18 +71,18 @@ describe("facilitation tools in the browser", () => {
 
     await facilitator.getByLabel("Gommettes par personne").fill("2");
     await facilitator.getByRole("button", { name: "Ouvrir le vote" }).click();
-    await phone.getByText("Il vous reste 2 gommette(s) sur 2.").waitFor();
+    await phone.getByText("Il vous reste 2 gommettes sur 2.").waitFor();
     await phone.getByRole("button", { name: "Ajouter une gommette à « Une idée à voter »" }).click();
-    await phone.getByText("Il vous reste 1 gommette(s) sur 2.").waitFor();
+    await phone.getByText("Il vous reste 1 gommette sur 2.").waitFor();
     await phone.getByRole("button", { name: "Ajouter une gommette à « Une idée à voter »" }).click();
-    await phone.getByText("Il vous reste 0 gommette(s) sur 2.").waitFor();
+    await phone.getByText("Il vous reste 0 gommette sur 2.").waitFor();
     expect(await phone.getByRole("button", { name: "Ajouter une gommette à « Une idée à voter »" }).isDisabled()).toBe(
       true,
     );
     await expect.poll(() => facilitator.getByTestId("note-votes").first().textContent()).toContain("2");
 
     await phone.getByRole("button", { name: "J'ai fini" }).click();
-    await facilitator.getByText("1 participant·e(s) ont fini").waitFor();
+    await facilitator.getByText("1 participant·e a fini").waitFor();
     await facilitator.getByRole("button", { name: "Journée close" }).click();
     await phone.getByText("Étape : Journée close").waitFor();
     direct.close();

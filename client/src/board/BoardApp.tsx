@@ -33,6 +33,7 @@ export function BoardApp({ route }: { route: BoardRoute | null }) {
   const [info, setInfo] = useState<BoardInfo | null>(null);
   const [session, setSession] = useState<BoardSession | null>(null);
   const [error, setError] = useState<string>(route ? "" : t("board.refused"));
+  const [online, setOnline] = useState(true);
 
   useEffect(() => {
     if (!route || !api) return;
@@ -40,6 +41,7 @@ export function BoardApp({ route }: { route: BoardRoute | null }) {
     let cancelled = false;
     const opened = openBoardSession(route);
     opened.onRefused(() => setError(t("board.refused")));
+    opened.onOnline(setOnline);
     Promise.all([api.info(), opened.synced]).then(
       ([i]) => {
         if (cancelled) return;
@@ -71,6 +73,11 @@ export function BoardApp({ route }: { route: BoardRoute | null }) {
           {t("board.licenceMissing")}
         </p>
       ) : null}
+      {online ? null : (
+        <p className="atelier-offline" role="status" data-testid="board-offline">
+          {t("board.offline")}
+        </p>
+      )}
       {route.role === "facilitator" ? (
         <FacilitatorBoard session={session} api={api} info={info} />
       ) : (

@@ -13,10 +13,12 @@ import "tldraw/tldraw.css";
 import { lang, t } from "../i18n/index.ts";
 import { bindStoreToYjs, NewerBoardSchemaError } from "./binding.ts";
 import { AtelierNoteShapeUtil } from "./noteShape.tsx";
+import { ThemeFrameShapeUtil } from "./themeFrame.tsx";
 import { ThemeCounts } from "./ThemeCounts.tsx";
 import { RemoteCursors } from "./RemoteCursors.tsx";
 
-const shapeUtils = [...defaultShapeUtils, AtelierNoteShapeUtil];
+// Frames are themes: ours draws the theme's count into exported images.
+const shapeUtils = [...defaultShapeUtils.filter((u) => u.type !== "frame"), ThemeFrameShapeUtil, AtelierNoteShapeUtil];
 // Fonts, icons and translations from our own build: no CDN, no third-party request (docs/THREAT_MODEL.md).
 const assetUrls = getAssetUrlsByImport();
 function InFront() {

@@ -1,14 +1,16 @@
-import { useEffect, useRef } from "react";
-import { createShapeId, toRichText, type Editor, type TLShapeId } from "tldraw";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { createShapeId, react, toRichText, type Editor, type TLShapeId } from "tldraw";
 import { NEW_NOTES_AREA, readThemes, type CanvasRecord } from "@atelier/shared/document/canvas";
-import { readNotes } from "@atelier/shared/document/docLayout";
+import { readNotes, type Presenting } from "@atelier/shared/document/docLayout";
 import { t } from "../i18n/index.ts";
 import type { BoardApi, BoardInfo } from "./api.ts";
 import type { BoardSession } from "./session.ts";
 import { CanvasView } from "./CanvasView.tsx";
 import { ModerationPanel } from "./ModerationPanel.tsx";
 import { reconcileNoteShapes } from "./noteShapes.ts";
-import { publishView } from "./follow.ts";
+import { publishView } from "./presence.ts";
+import { PresentControl } from "./PresentControl.tsx";
+import { defaultScreenName, savedScreenName, saveScreenName, screenId } from "./screenIdentity.ts";
 import { awarenessAtom } from "./RemoteCursors.tsx";
 import { renderBoardImages } from "./renderImages.ts";
 import { useDoneCount, useNotes, useSettings } from "./hooks.ts";
@@ -21,6 +23,12 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
   const visible = useNotes(session.room);
   const inbox = useNotes(session.inbox);
   const doneCount = useDoneCount(session.room);
+  const myScreenId = useMemo(() => screenId(), []);
+  const [name, setName] = useState(savedScreenName);
+  const nameRef = useRef(name);
+  nameRef.current = name;
+  const [selectedTheme, setSelectedTheme] = useState<{ id: string; name: string } | null>(null);
+  const awareness = session.roomProvider.awareness;
 
   useEffect(() => {
     if (editorRef.current) reconcileNoteShapes(editorRef.current, visible);
@@ -46,11 +54,21 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
     editor.zoomToBounds(editor.getCurrentPageBounds() ?? { x: NEW_NOTES_AREA.x - 100, y: -200, w: 2400, h: 1400 }, {
       inset: 40,
     });
-    awarenessAtom.set(session.roomProvider.awareness);
-    const name = `${t("board.panel")} ${String(session.roomProvider.awareness.clientID % 100).padStart(2, "0")}`;
-    const stopPublishing = publishView(editor, session.roomProvider.awareness, name);
+    awarenessAtom.set(awareness);
+    const stopPublishing = publishView(
+      editor,
+      awareness,
+      myScreenId,
+      () => nameRef.current.trim() || defaultScreenName(awareness.clientID),
+    );
+    const stopSelection = react("selected theme", () => {
+      const selected = editor.getSelectedShapes();
+      const frame = selected.length === 1 && selected[0]!.type === "frame" ? selected[0]! : null;
+      setSelectedTheme(frame ? { id: frame.id, name: String((frame.props as { name?: string }).name ?? "") } : null);
+    });
     return () => {
       stopPublishing();
+      stopSelection();
       editorRef.current = null;
     };
   };
@@ -75,6 +93,14 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
     );
   };
 
+  const themeName = (frameId: string) => {
+    const frame = editorRef.current?.getShape(frameId as TLShapeId);
+    return frame ? String((frame.props as { name?: string }).name ?? "") : undefined;
+  };
+  const presenting = settings.presenting;
+  const presentingMine = presenting.mode !== "board" && presenting.screen === myScreenId;
+  const choosePresenting = (next: Presenting) => void api.settings({ presenting: next }).catch(() => undefined);
+
   const archive = async (kind: "snapshot" | "close", name: string, progress: (text: string) => void) => {
     const editor = editorRef.current;
     if (!editor) return;
@@ -89,6 +115,11 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
   return (
     <div className="atelier-board">
       <main className="atelier-canvas">
+        {presentingMine ? (
+          <p className="atelier-presenting" data-testid="presenting-badge">
+            {t("present.badge")}
+          </p>
+        ) : null}
         <CanvasView
           doc={session.room}
           readOnly={false}
@@ -108,6 +139,21 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
         onArchive={archive}
         clockOffset={info.clockOffset}
         doneCount={doneCount}
+        presentControl={
+          <PresentControl
+            presenting={presenting}
+            myScreenId={myScreenId}
+            awareness={awareness}
+            selectedTheme={selectedTheme}
+            themeName={themeName}
+            choose={choosePresenting}
+            name={name}
+            setName={(next) => {
+              setName(next);
+              saveScreenName(next.trim());
+            }}
+          />
+        }
       />
     </div>
   );

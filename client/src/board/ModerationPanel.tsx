@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import type { NoteRecord } from "@atelier/shared/document/docLayout";
 import type { BoardSettings } from "@atelier/shared/document/docLayout";
 import { t } from "../i18n/index.ts";
@@ -17,6 +17,8 @@ interface Props {
   onArchive(kind: "snapshot" | "close", name: string, progress: (text: string) => void): Promise<void>;
   clockOffset: number;
   doneCount: number;
+  /** What the room's screen shows (PresentControl). */
+  presentControl: ReactNode;
 }
 
 /** The facilitator's side panel: state of the day, themes, and the approval queue. */
@@ -49,6 +51,7 @@ export function ModerationPanel(props: Props) {
       <p role="status" data-testid="counts">
         {t("board.counts", { visible: visible.length, pending: pending.length, hidden: hidden.length })}
       </p>
+      {props.presentControl}
       {error ? (
         <p role="alert" className="error">
           {error}

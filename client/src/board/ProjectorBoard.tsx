@@ -1,19 +1,33 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import QRCode from "qrcode";
 import type { Editor } from "tldraw";
 import { t } from "../i18n/index.ts";
 import type { BoardInfo } from "./api.ts";
 import type { BoardSession } from "./session.ts";
 import { CanvasView } from "./CanvasView.tsx";
-import { followFacilitator } from "./follow.ts";
+import { driveProjectorCamera } from "./projectorCamera.ts";
+import { reconcileNoteShapes } from "./noteShapes.ts";
 import { awarenessAtom } from "./RemoteCursors.tsx";
 import { useNotes, useSettings } from "./hooks.ts";
 import { useCountdown } from "./useCountdown.ts";
 
-/** What the room sees: the board following the facilitator, the join code, the count. */
+/** What the room sees: the board as the facilitator chose to present it, the join code, the count. */
 export function ProjectorBoard({ session, info }: { session: BoardSession; info: BoardInfo }) {
   const settings = useSettings(session.room);
   const notes = useNotes(session.room);
+  const editorRef = useRef<Editor | null>(null);
+  const barRef = useRef<HTMLDivElement | null>(null);
+  const joinRef = useRef<HTMLDivElement | null>(null);
+  useEffect(() => {
+    if (editorRef.current) reconcileNoteShapes(editorRef.current, notes);
+  }, [notes]);
+  /** The screen the overlays leave free: the join panel on the right, the bar at the bottom. */
+  const freeArea = () => {
+    const width = innerWidth;
+    const bar = barRef.current?.getBoundingClientRect();
+    const join = joinRef.current?.getBoundingClientRect();
+    return { x: 0, y: 0, w: join ? join.left : width, h: bar ? bar.top : innerHeight };
+  };
   const [showJoin, setShowJoin] = useState(true);
   const countdown = useCountdown(settings.timer, info.clockOffset);
   const [qr, setQr] = useState("");
@@ -37,11 +51,17 @@ export function ProjectorBoard({ session, info }: { session: BoardSession; info:
         licenseKey={info.tldrawLicenseKey}
         userName="projector"
         onMount={(editor: Editor) => {
+          editorRef.current = editor;
           awarenessAtom.set(session.roomProvider.awareness);
-          return followFacilitator(editor, session.roomProvider.awareness);
+          reconcileNoteShapes(editor, notes);
+          const stop = driveProjectorCamera(editor, session.roomProvider.awareness, session.room, freeArea);
+          return () => {
+            stop();
+            editorRef.current = null;
+          };
         }}
       />
-      <div className="projector-bar">
+      <div className="projector-bar" ref={barRef}>
         <span className="projector-title">{settings.title}</span>
         <span className="projector-phase">{t(`phase.${settings.phase}`)}</span>
         {countdown ? (
@@ -57,7 +77,7 @@ export function ProjectorBoard({ session, info }: { session: BoardSession; info:
         </button>
       </div>
       {showJoin ? (
-        <div className="projector-join" role="complementary">
+        <div className="projector-join" role="complementary" ref={joinRef}>
           {qr ? <img src={qr} alt={t("new.qrAlt", { code: info.joinCode })} /> : null}
           <p className="projector-code">{info.joinCode}</p>
           <p>{info.participantUrl}</p>

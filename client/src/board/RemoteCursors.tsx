@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { atom, useEditor, useValue } from "tldraw";
 import type { Awareness } from "y-protocols/awareness";
-import { remoteCursors } from "./follow.ts";
+import { remoteCursors } from "./presence.ts";
 
 /** Set by the board page: the awareness of the screens syncing this board. */
 export const awarenessAtom = atom<Awareness | null>("atelier awareness", null);

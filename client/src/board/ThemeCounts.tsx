@@ -1,24 +1,13 @@
 import { useEditor, useValue } from "tldraw";
-import { themeOfNotes, type CanvasRecord } from "@atelier/shared/document/canvas";
 import { t } from "../i18n/index.ts";
-import { notesAtom, votesAtom } from "./noteShape.tsx";
+import { votesAtom } from "./noteShape.tsx";
+import { themeNoteCounts } from "./themeFrame.tsx";
 
 /** The live number of notes in each theme, drawn at the top right of its frame. */
 export function ThemeCounts() {
   const editor = useEditor();
   // Counts change with shapes and notes only; panning must not recompute them.
-  const counts = useValue(
-    "theme counts",
-    () => {
-      const shapes = editor.store.query.records("shape").get();
-      const records = new Map(shapes.map((r) => [r.id, r as unknown as CanvasRecord]));
-      const themeOf = themeOfNotes(records, notesAtom.get().keys());
-      const out = new Map<string, number>();
-      for (const themeId of themeOf.values()) if (themeId) out.set(themeId, (out.get(themeId) ?? 0) + 1);
-      return out;
-    },
-    [editor],
-  );
+  const counts = useValue("theme counts", () => themeNoteCounts(editor), [editor]);
   const badges = useValue(
     "theme badges",
     () => {

@@ -33,7 +33,7 @@ export function setLang(next: Lang): void {
   } catch {
     // Not remembered, still switched.
   }
-  document.documentElement.lang = next;
+  if (typeof document !== "undefined") document.documentElement.lang = next;
   for (const listener of listeners) listener();
 }
 
@@ -42,8 +42,25 @@ export function onLangChange(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
-export function t(key: MessageKey, vars: Record<string, string | number> = {}): string {
-  const template = DICTIONARIES[current][key] ?? fr[key];
+/**
+ * A message with plural forms is stored as `key.one`, `key.other` (and any
+ * other category of `Intl.PluralRules`): `t("board.notesCount", { count })`
+ * picks the form for `count` in the page's language ("0 note" in French,
+ * "0 notes" in English), falling back to `other`.
+ */
+export type PluralKey = { [K in MessageKey]: K extends `${infer Base}.other` ? Base : never }[MessageKey];
+
+const pluralRules = new Map<Lang, Intl.PluralRules>();
+function pluralForm(key: PluralKey, count: number): MessageKey {
+  let rules = pluralRules.get(current);
+  if (!rules) pluralRules.set(current, (rules = new Intl.PluralRules(current)));
+  const form = `${key}.${rules.select(count)}`;
+  return (form in fr ? form : `${key}.other`) as MessageKey;
+}
+
+export function t(key: MessageKey | PluralKey, vars: Record<string, string | number> = {}): string {
+  const resolved = key in fr ? (key as MessageKey) : pluralForm(key as PluralKey, Number(vars.count ?? 0));
+  const template = DICTIONARIES[current][resolved] ?? fr[resolved];
   return template.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
 }
 

@@ -134,6 +134,8 @@ function receive(message: PhoneServerMessage): void {
       }
       settle();
       return;
+    case "pong":
+      return; // the heartbeat, handled by the connection
     default: {
       const never: never = message;
       console.warn("unknown message", never);

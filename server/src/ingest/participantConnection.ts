@@ -54,6 +54,8 @@ export class ParticipantConnection implements RoomMember {
     if (this.bucket.take() > 0) return this.close(CloseCode.RateLimited, "too many messages");
     const message = typeof frame === "string" ? parsePhoneMessage(frame) : null;
     if (!message) return this.send({ type: "refused", reason: RefusalReason.BadMessage });
+    // The page's heartbeat: answered at once, even before hello, so a page can tell a live relay from a frozen one.
+    if (message.type === "ping") return this.send({ type: "pong" });
     if (message.type !== "hello" && this.participantHash === null) {
       return this.send({ type: "refused", reason: RefusalReason.NotHello });
     }
@@ -65,6 +67,8 @@ export class ParticipantConnection implements RoomMember {
     switch (message.type) {
       case "hello":
         return this.hello(message.v, message.participant);
+      case "ping":
+        return this.send({ type: "pong" });
       case "submit": {
         const { type: _, ...draft } = message;
         return this.replyNote("submit", draft.id, await submitNote(this.room, me, draft));

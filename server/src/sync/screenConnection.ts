@@ -73,7 +73,8 @@ export class ScreenConnection implements RoomMember {
         case SyncMessage.awareness:
           return this.receiveAwareness(decoding.readVarUint8Array(decoder));
         case SyncMessage.queryAwareness:
-          return this.sendAwarenessOf([...this.room.awareness.getStates().keys()]);
+          // Also the board pages' heartbeat: always answered, with an empty update when no screen is present.
+          return this.sendAwarenessOf([...this.room.awareness.getStates().keys()], { evenIfEmpty: true });
         case SyncMessage.auth:
           return; // Permissions are decided at the upgrade, not negotiated.
         default:
@@ -161,8 +162,17 @@ export class ScreenConnection implements RoomMember {
     this.sendAwarenessOf([...added, ...updated, ...removed]);
   }
 
-  private sendAwarenessOf(clients: number[]): void {
-    if (clients.length === 0) return;
+  /**
+   * Called by the relay at every ping: a stock y-websocket client closes a
+   * socket it has received nothing on for 30 s, and pings are invisible to
+   * it, so an idle screen gets an empty awareness update (3 bytes, a no-op).
+   */
+  keepAlive(): void {
+    if (!this.closed) this.sendAwarenessOf([], { evenIfEmpty: true });
+  }
+
+  private sendAwarenessOf(clients: number[], options: { evenIfEmpty?: boolean } = {}): void {
+    if (clients.length === 0 && !options.evenIfEmpty) return;
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, SyncMessage.awareness);
     encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.room.awareness, clients));

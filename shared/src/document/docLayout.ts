@@ -75,10 +75,46 @@ export interface NoteRecord {
   status: NoteStatus;
 }
 
+/**
+ * What the room's screen shows, chosen on a facilitator's board:
+ * - `board`: the whole board, refitted as it grows (the default);
+ * - `screen`: what one facilitator screen sees;
+ * - `theme`: one theme's frame, chosen by one facilitator screen.
+ *
+ * `screen` is the presenting screen's id, as its awareness state carries it:
+ * when that screen has been gone for `PRESENTER_GRACE_MS` (its page closed),
+ * projectors fall back to the whole board; a reload is back within it.
+ */
+export type Presenting =
+  { mode: "board" } | { mode: "screen"; screen: string } | { mode: "theme"; frame: string; screen: string };
+
+/** How long a projector keeps showing what a presenting screen chose after it went away. */
+export const PRESENTER_GRACE_MS = 3_000;
+
+/** A facilitator screen's id (in its awareness and in `Presenting`), and a theme frame's shape id. */
+export const SCREEN_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+export const FRAME_ID_PATTERN = /^shape:[A-Za-z0-9_-]{1,64}$/;
+
 export interface BoardSettings extends PhoneBoardView {
   layoutVersion: number;
   /** The projector shows post-its without their text until the reveal phase. */
   hideTextsUntilReveal: boolean;
+  presenting: Presenting;
+}
+
+function readPresenting(value: unknown): Presenting {
+  const p = value as Partial<{ mode: string; screen: unknown; frame: unknown }> | undefined;
+  if (p?.mode === "screen" && typeof p.screen === "string" && SCREEN_ID_PATTERN.test(p.screen))
+    return { mode: "screen", screen: p.screen };
+  if (
+    p?.mode === "theme" &&
+    typeof p.frame === "string" &&
+    FRAME_ID_PATTERN.test(p.frame) &&
+    typeof p.screen === "string" &&
+    SCREEN_ID_PATTERN.test(p.screen)
+  )
+    return { mode: "theme", frame: p.frame, screen: p.screen };
+  return { mode: "board" };
 }
 
 export function docForStatus(status: NoteStatus): DocName {
@@ -129,6 +165,7 @@ export function readSettings(doc: Y.Doc): BoardSettings {
           : LIMITS.voteDotsDefault,
     },
     hideTextsUntilReveal: s.get("hideTextsUntilReveal") === true,
+    presenting: readPresenting(s.get("presenting")),
     title: str("title"),
     date: str("date"),
     prompts: choices(s.get("prompts")),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { LIMITS } from "./limits.ts";
 import { PHASES } from "./protocol.ts";
 import { TEMPLATES } from "../document/templates.ts";
+import { FRAME_ID_PATTERN, SCREEN_ID_PATTERN } from "../document/docLayout.ts";
 
 const MODERATION_MODES = ["open", "controlled"] as const;
 const SUBMISSION_STATES = ["open", "locked"] as const;
@@ -39,6 +40,18 @@ export const settingsPatch = z.strictObject({
   moderation: z.enum(MODERATION_MODES).optional(),
   phase: z.enum(PHASES).optional(),
   hideTextsUntilReveal: z.boolean().optional(),
+  /** What the projector shows (see `Presenting`). */
+  presenting: z
+    .discriminatedUnion("mode", [
+      z.strictObject({ mode: z.literal("board") }),
+      z.strictObject({ mode: z.literal("screen"), screen: z.string().regex(SCREEN_ID_PATTERN) }),
+      z.strictObject({
+        mode: z.literal("theme"),
+        frame: z.string().regex(FRAME_ID_PATTERN),
+        screen: z.string().regex(SCREEN_ID_PATTERN),
+      }),
+    ])
+    .optional(),
   vote: z
     .strictObject({
       open: z.boolean(),

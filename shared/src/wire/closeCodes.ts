@@ -15,6 +15,8 @@ export const CloseCode = {
   UnknownBoard: 4404,
   /** The board has reached its maximum size: no more changes are accepted. */
   BoardFull: 4413,
+  /** The peer answered neither pings nor heartbeats for `LIVENESS.deadAfterMs`: it is gone, or will reconnect. */
+  NoAnswer: 4504,
   /** The client did not drain its output fast enough. */
   TooSlow: 4508,
   /** An update that could not be applied safely: drop local state and resync. */

@@ -35,6 +35,7 @@ export const phoneClientMessage: z.ZodType<PhoneClientMessage> = z.discriminated
     delta: z.union([z.literal(1), z.literal(-1)]),
   }),
   z.strictObject({ type: z.literal("done"), id }),
+  z.strictObject({ type: z.literal("ping") }),
 ]);
 
 /** Parses one raw frame; `null` when it is not a valid message. */

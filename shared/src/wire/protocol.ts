@@ -88,7 +88,9 @@ export type PhoneClientMessage =
   | { type: "withdraw"; id: string }
   /** Put (+1) or take back (-1) one dot; `id` makes the reply findable, like a note id. */
   | { type: "vote"; id: string; target: string; delta: 1 | -1 }
-  | { type: "done"; id: string };
+  | { type: "done"; id: string }
+  /** The page's heartbeat (see `LIVENESS`): answered with `pong`, before or after `hello`. */
+  | { type: "ping" };
 
 export type PhoneOperation = "submit" | "edit" | "withdraw" | "vote" | "done";
 
@@ -129,4 +131,5 @@ export type PhoneServerMessage =
   | { type: "doneAck"; id: string }
   | { type: "ack"; op: PhoneOperation; id: string; note: MyNote }
   | { type: "noteState"; note: MyNote }
-  | { type: "refused"; op?: PhoneOperation; id?: string; reason: RefusalReason; retryAfterMs?: number };
+  | { type: "refused"; op?: PhoneOperation; id?: string; reason: RefusalReason; retryAfterMs?: number }
+  | { type: "pong" };
