@@ -75,6 +75,8 @@ describe("closing the day and the archive", () => {
     const svgHeight = Number(/<svg[^>]*\sheight="([\d.]+)"/.exec(svg)?.[1]);
     expect(decoded.width / decoded.height).toBeCloseTo(svgWidth / svgHeight, 1);
     expect(svg).toContain("Repérer plus tôt");
+    // The theme carries its count in the image, as on the screens (empty here: « 0 note »).
+    expect(svg).toMatch(/Repérage[\s\S]*>0 note</);
     const rows = parse(csv, { bom: true, delimiter: ";" }) as string[][];
     expect(
       rows

@@ -144,6 +144,15 @@ describe("the projector on its own", () => {
     };
     await expect.poll(fitsFrame, { timeout: 5_000 }).toBe(true);
 
+    // fac2 names its cursor: fac1 sees the name, and fac2's computer remembers it.
+    await fac2.getByLabel("Votre nom sur le curseur").fill("Claire");
+    const area2 = await canvasArea(fac2);
+    await fac2.mouse.move(area2.x + 100, area2.y + 100);
+    await fac2.mouse.move(area2.x + 200, area2.y + 150, { steps: 4 });
+    await fac1.getByTestId("remote-cursor").filter({ hasText: "Claire" }).waitFor({ timeout: 10_000 });
+    await fac2.reload();
+    await expect.poll(() => fac2.getByLabel("Votre nom sur le curseur").inputValue()).toBe("Claire");
+
     // fac1 leaves: after the grace period the room sees the whole board, every note in view.
     await fac1.close();
     await expect
