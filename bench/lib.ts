@@ -13,6 +13,14 @@ export function rssMiB(pid: number): number {
   return kb / 1024;
 }
 
+/** CPU time a process has used so far (user + system), in ms (Linux: clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export interface Row {
   benchmark: string;
   workload: string;

@@ -3,15 +3,27 @@ import { tempDataDir, removeDir, spawnRelay, createTestBoard } from "@atelier/te
 import { connectScreen } from "@atelier/tests/support/screens.ts";
 import { PhoneClient } from "@atelier/tests/support/phoneClient.ts";
 import { seededRandom } from "@atelier/tests/support/random.ts";
-import { percentile, rssMiB, sleep, type Row } from "./lib.ts";
+import { LIVENESS } from "@atelier/shared/wire/liveness";
+import { PHONE_PING_FRAME } from "@atelier/shared/wire/protocol";
+import { cpuMs, percentile, rssMiB, sleep, type Row } from "./lib.ts";
 
 /**
  * N simulated phones (real protocol, real sockets) post notes at a
  * realistic pace — one every few seconds each, as a room does right after
  * "à vous !" — while 5 board screens are connected; the relay runs as its
  * own process with synchronous=FULL, so every ack is durable.
+ *
+ * With `heartbeat`, every phone also sends the page's `ping` every
+ * `LIVENESS.pageQuietMs`, whatever else it sends (a page pings only when
+ * the relay has been quiet that long: this is the worst case); the relay
+ * pings every socket in both cases.
  */
-export async function benchPhones(phones: number, durationMs: number, meanIntervalMs: number): Promise<Row[]> {
+export async function benchPhones(
+  phones: number,
+  durationMs: number,
+  meanIntervalMs: number,
+  heartbeat = true,
+): Promise<Row[]> {
   const dataDir = tempDataDir();
   const relay = await spawnRelay(dataDir, { BOARD_CREATION: "anyone" });
   try {
@@ -29,6 +41,20 @@ export async function benchPhones(phones: number, durationMs: number, meanInterv
     const random = seededRandom(phones);
     const latencies: number[] = [];
     let refused = 0;
+    const beats: NodeJS.Timeout[] = [];
+    if (heartbeat) {
+      clients.forEach((c, i) => {
+        const ping = () => c.ws.send(PHONE_PING_FRAME);
+        // Staggered, as pages opened at different moments are.
+        beats.push(
+          setTimeout(
+            () => beats.push(setInterval(ping, LIVENESS.pageQuietMs)),
+            (i / clients.length) * LIVENESS.pageQuietMs,
+          ),
+        );
+      });
+    }
+    const cpuBefore = cpuMs(relay.process.pid!);
     const start = performance.now();
     let peakRss = rssMiB(relay.process.pid!);
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(relay.process.pid!))), 200);
@@ -47,10 +73,13 @@ export async function benchPhones(phones: number, durationMs: number, meanInterv
       }),
     );
     clearInterval(sampler);
+    const cpu = cpuMs(relay.process.pid!) - cpuBefore;
     const elapsed = (performance.now() - start) / 1000;
+    // Timers first: a ping into a closing socket would throw.
+    for (const timer of beats) clearInterval(timer);
     clients.forEach((c) => c.close());
     screens.forEach((s) => s.destroy());
-    const workload = `${phones} phones, 5 screens, 1 note / ${meanIntervalMs / 1000} s each`;
+    const workload = `${phones} phones, 5 screens, 1 note / ${meanIntervalMs / 1000} s each, heartbeat ${heartbeat ? "on" : "off"}`;
     const p99 = percentile(latencies, 99);
     return [
       {
@@ -75,6 +104,18 @@ export async function benchPhones(phones: number, durationMs: number, meanInterv
       },
       { benchmark: "phone acks", workload, metric: "notes refused", value: String(refused) },
       { benchmark: "phone acks", workload, metric: "relay RSS peak", value: `${peakRss.toFixed(0)} MiB` },
+      {
+        benchmark: "phone acks",
+        workload,
+        metric: "relay CPU per acknowledged note",
+        value: `${(cpu / Math.max(1, latencies.length)).toFixed(2)} ms`,
+      },
+      {
+        benchmark: "phone acks",
+        workload,
+        metric: "relay CPU busy",
+        value: `${((cpu / (elapsed * 1000)) * 100).toFixed(0)} %`,
+      },
     ];
   } finally {
     await relay.stop();

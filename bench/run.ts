@@ -19,8 +19,11 @@ const started = Date.now();
 
 if (want("phones")) {
   for (const n of [50, 300, 1000]) {
-    console.error(`phones: ${n}…`);
-    rows.push(...(await benchPhones(n, 15_000, n === 1000 ? 10_000 : 5_000)));
+    // 300 and 1,000 phones with the pages' heartbeat off then on, side by side: what it costs the relay.
+    for (const heartbeat of n === 50 ? [true] : [false, true]) {
+      console.error(`phones: ${n}, heartbeat ${heartbeat ? "on" : "off"}…`);
+      rows.push(...(await benchPhones(n, 15_000, n === 1000 ? 10_000 : 5_000, heartbeat)));
+    }
   }
 }
 if (want("storage")) {

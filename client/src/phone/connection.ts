@@ -1,4 +1,5 @@
 import {
+  PHONE_PING_FRAME,
   PHONE_PROTOCOL_VERSION,
   type PhoneClientMessage,
   type PhoneServerMessage,
@@ -56,7 +57,7 @@ export class PhoneConnection {
       Date.now() - this.lastPing > LIVENESS.pageQuietMs
     ) {
       this.lastPing = Date.now();
-      ws.send(JSON.stringify({ type: "ping" } satisfies PhoneClientMessage));
+      ws.send(PHONE_PING_FRAME);
     }
   }
 

@@ -4,6 +4,8 @@ import { readSettings } from "@atelier/shared/document/docLayout";
 import { LIMITS } from "@atelier/shared/wire/limits";
 import { parsePhoneMessage } from "@atelier/shared/wire/phoneSchemas";
 import {
+  PHONE_PING_FRAME,
+  PHONE_PONG_FRAME,
   PHONE_PROTOCOL_VERSION,
   RefusalReason,
   type MyNote,
@@ -52,10 +54,11 @@ export class ParticipantConnection implements RoomMember {
   private async receive(frame: Uint8Array | string): Promise<void> {
     if (this.closed) return;
     if (this.bucket.take() > 0) return this.close(CloseCode.RateLimited, "too many messages");
+    // The page's heartbeat: answered at once, even before hello, so a page can tell a live relay from a frozen one.
+    if (frame === PHONE_PING_FRAME) return this.sendFrame(PHONE_PONG_FRAME);
     const message = typeof frame === "string" ? parsePhoneMessage(frame) : null;
     if (!message) return this.send({ type: "refused", reason: RefusalReason.BadMessage });
-    // The page's heartbeat: answered at once, even before hello, so a page can tell a live relay from a frozen one.
-    if (message.type === "ping") return this.send({ type: "pong" });
+    if (message.type === "ping") return this.sendFrame(PHONE_PONG_FRAME); // the same, spelt differently
     if (message.type !== "hello" && this.participantHash === null) {
       return this.send({ type: "refused", reason: RefusalReason.NotHello });
     }
@@ -68,7 +71,7 @@ export class ParticipantConnection implements RoomMember {
       case "hello":
         return this.hello(message.v, message.participant);
       case "ping":
-        return this.send({ type: "pong" });
+        return this.sendFrame(PHONE_PONG_FRAME);
       case "submit": {
         const { type: _, ...draft } = message;
         return this.replyNote("submit", draft.id, await submitNote(this.room, me, draft));
@@ -144,8 +147,12 @@ export class ParticipantConnection implements RoomMember {
   }
 
   private send(message: PhoneServerMessage): void {
+    this.sendFrame(JSON.stringify(message));
+  }
+
+  private sendFrame(frame: string): void {
     if (this.closed) return;
-    if (!this.socket.send(JSON.stringify(message))) this.close(CloseCode.TooSlow, "too slow to receive");
+    if (!this.socket.send(frame)) this.close(CloseCode.TooSlow, "too slow to receive");
   }
 
   close(code: number, reason: string): void {

@@ -15,7 +15,11 @@ export const LIVENESS = {
    * heartbeat: after this much silence from the relay they send a tiny
    * message the relay always answers…
    */
-  pageQuietMs: 4_000,
-  /** …and after this much silence they call the relay gone, say so, and reconnect. */
-  pageDeadAfterMs: 10_000,
+  pageQuietMs: 5_000,
+  /**
+   * …and after this much silence they call the relay gone, say so, and
+   * reconnect: a live relay has 4 s to answer the ping, and a frozen one is
+   * noticed within 10 s (9 s, and the page looks once a second).
+   */
+  pageDeadAfterMs: 9_000,
 } as const;
