@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from "react";
-import { createShapeId, react, toRichText, type Editor, type TLShapeId } from "tldraw";
+import { createShapeId, react, toRichText, type Editor, type TLShape, type TLShapeId } from "tldraw";
 import { NEW_NOTES_AREA, readThemes, type CanvasRecord } from "@atelier/shared/document/canvas";
 import { readNotes, type Presenting } from "@atelier/shared/document/docLayout";
 import { t } from "../i18n/index.ts";
@@ -17,6 +17,10 @@ import { useDoneCount, useNotes, useSettings } from "./hooks.ts";
 
 const INBOX_LABEL = "shape:atelier_inbox_label" as TLShapeId;
 
+function frameName(frame: TLShape): string {
+  return String((frame.props as { name?: string }).name ?? "");
+}
+
 export function FacilitatorBoard({ session, api, info }: { session: BoardSession; api: BoardApi; info: BoardInfo }) {
   const editorRef = useRef<Editor | null>(null);
   const settings = useSettings(session.room);
@@ -27,7 +31,8 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
   const [name, setName] = useState(savedScreenName);
   const nameRef = useRef(name);
   nameRef.current = name;
-  const [selectedTheme, setSelectedTheme] = useState<{ id: string; name: string } | null>(null);
+  const [selectedTheme, setSelectedTheme] = useState<TLShapeId | null>(null);
+  const [presentError, setPresentError] = useState<string | null>(null);
   const awareness = session.roomProvider.awareness;
 
   useEffect(() => {
@@ -64,7 +69,7 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
     const stopSelection = react("selected theme", () => {
       const selected = editor.getSelectedShapes();
       const frame = selected.length === 1 && selected[0]!.type === "frame" ? selected[0]! : null;
-      setSelectedTheme(frame ? { id: frame.id, name: String((frame.props as { name?: string }).name ?? "") } : null);
+      setSelectedTheme(frame ? frame.id : null);
     });
     return () => {
       stopPublishing();
@@ -95,11 +100,16 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
 
   const themeName = (frameId: string) => {
     const frame = editorRef.current?.getShape(frameId as TLShapeId);
-    return frame ? String((frame.props as { name?: string }).name ?? "") : undefined;
+    return frame ? frameName(frame) : undefined;
   };
   const presenting = settings.presenting;
   const presentingMine = presenting.mode !== "board" && presenting.screen === myScreenId;
-  const choosePresenting = (next: Presenting) => void api.settings({ presenting: next }).catch(() => undefined);
+  const choosePresenting = (next: Presenting) => {
+    setPresentError(null);
+    api
+      .settings({ presenting: next })
+      .catch((e: unknown) => setPresentError(t("board.actionFailed", { detail: String((e as Error).message ?? e) })));
+  };
 
   const archive = async (kind: "snapshot" | "close", name: string, progress: (text: string) => void) => {
     const editor = editorRef.current;
@@ -147,6 +157,7 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
             selectedTheme={selectedTheme}
             themeName={themeName}
             choose={choosePresenting}
+            error={presentError}
             name={name}
             setName={(next) => {
               setName(next);

@@ -14,9 +14,11 @@ export function PresentControl(props: {
   myScreenId: string;
   awareness: Awareness;
   /** The frame selected on this screen, if exactly one theme is selected. */
-  selectedTheme: { id: string; name: string } | null;
+  selectedTheme: string | null;
   themeName(frameId: string): string | undefined;
   choose(next: Presenting): void;
+  /** Why the last choice was not saved, if it was not. */
+  error: string | null;
   name: string;
   setName(name: string): void;
 }) {
@@ -63,11 +65,11 @@ export function PresentControl(props: {
         </button>
         <button
           type="button"
-          aria-pressed={presenting.mode === "theme" && presenting.frame === props.selectedTheme?.id}
+          aria-pressed={presenting.mode === "theme" && presenting.frame === props.selectedTheme}
           disabled={!props.selectedTheme}
           title={props.selectedTheme ? undefined : t("present.themeHint")}
           onClick={() =>
-            props.selectedTheme && props.choose({ mode: "theme", frame: props.selectedTheme.id, screen: myScreenId })
+            props.selectedTheme && props.choose({ mode: "theme", frame: props.selectedTheme, screen: myScreenId })
           }
         >
           {t("present.theme")}
@@ -76,6 +78,11 @@ export function PresentControl(props: {
       <p role="status" className={mine ? "present-status mine" : "present-status"} data-testid="present-status">
         {status}
       </p>
+      {props.error ? (
+        <p role="alert" className="error">
+          {props.error}
+        </p>
+      ) : null}
       <label htmlFor="screen-name">{t("present.nameLabel")}</label>
       <input
         id="screen-name"

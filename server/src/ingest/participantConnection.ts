@@ -58,7 +58,6 @@ export class ParticipantConnection implements RoomMember {
     if (frame === PHONE_PING_FRAME) return this.sendFrame(PHONE_PONG_FRAME);
     const message = typeof frame === "string" ? parsePhoneMessage(frame) : null;
     if (!message) return this.send({ type: "refused", reason: RefusalReason.BadMessage });
-    if (message.type === "ping") return this.sendFrame(PHONE_PONG_FRAME); // the same, spelt differently
     if (message.type !== "hello" && this.participantHash === null) {
       return this.send({ type: "refused", reason: RefusalReason.NotHello });
     }
