@@ -13,10 +13,9 @@ import { cpuMs, percentile, rssMiB, sleep, type Row } from "./lib.ts";
  * "à vous !" — while 5 board screens are connected; the relay runs as its
  * own process with synchronous=FULL, so every ack is durable.
  *
- * With `heartbeat`, every phone also sends the page's `ping` every
- * `LIVENESS.pageQuietMs`, whatever else it sends (a page pings only when
- * the relay has been quiet that long: this is the worst case); the relay
- * pings every socket in both cases.
+ * With `heartbeat`, every phone also runs the page's heartbeat (a `ping`
+ * after `LIVENESS.pageQuietMs` of silence from the relay); the relay's own
+ * liveness sweep runs in both cases.
  */
 export async function benchPhones(
   phones: number,
@@ -41,18 +40,29 @@ export async function benchPhones(
     const random = seededRandom(phones);
     const latencies: number[] = [];
     let refused = 0;
-    const beats: NodeJS.Timeout[] = [];
+    // The page's heartbeat, as client/src/phone/connection.ts runs it: once
+    // a second, a ping only after LIVENESS.pageQuietMs without a word from
+    // the relay, and not again before the answer could have come.
+    // One timer for every simulated page: a thousand timers would tax the
+    // bench process, which shares the machine's two cores with the relay.
+    let beat: NodeJS.Timeout | undefined;
+    let pings = 0;
     if (heartbeat) {
-      clients.forEach((c, i) => {
-        const ping = () => c.ws.send(PHONE_PING_FRAME);
-        // Staggered, as pages opened at different moments are.
-        beats.push(
-          setTimeout(
-            () => beats.push(setInterval(ping, LIVENESS.pageQuietMs)),
-            (i / clients.length) * LIVENESS.pageQuietMs,
-          ),
-        );
+      const pages = clients.map((c) => {
+        const page = { ws: c.ws, lastHeard: Date.now(), lastPing: 0 };
+        c.ws.on("message", () => (page.lastHeard = Date.now()));
+        return page;
       });
+      beat = setInterval(() => {
+        const now = Date.now();
+        for (const page of pages) {
+          if (now - page.lastHeard > LIVENESS.pageQuietMs && now - page.lastPing > LIVENESS.pageQuietMs) {
+            page.lastPing = now;
+            page.ws.send(PHONE_PING_FRAME);
+            pings++;
+          }
+        }
+      }, 1_000);
     }
     const cpuBefore = cpuMs(relay.process.pid!);
     const start = performance.now();
@@ -76,7 +86,7 @@ export async function benchPhones(
     const cpu = cpuMs(relay.process.pid!) - cpuBefore;
     const elapsed = (performance.now() - start) / 1000;
     // Timers first: a ping into a closing socket would throw.
-    for (const timer of beats) clearInterval(timer);
+    clearInterval(beat);
     clients.forEach((c) => c.close());
     screens.forEach((s) => s.destroy());
     const workload = `${phones} phones, 5 screens, 1 note / ${meanIntervalMs / 1000} s each, heartbeat ${heartbeat ? "on" : "off"}`;
@@ -103,6 +113,7 @@ export async function benchPhones(
         value: (latencies.length / elapsed).toFixed(1),
       },
       { benchmark: "phone acks", workload, metric: "notes refused", value: String(refused) },
+      { benchmark: "phone acks", workload, metric: "page heartbeat pings / s", value: (pings / elapsed).toFixed(1) },
       { benchmark: "phone acks", workload, metric: "relay RSS peak", value: `${peakRss.toFixed(0)} MiB` },
       {
         benchmark: "phone acks",

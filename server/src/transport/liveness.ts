@@ -11,9 +11,11 @@ interface Watched {
 
 /**
  * Notices sockets whose peer is gone without closing them (a phone asleep,
- * a laptop out of range): every socket is pinged every
- * `LIVENESS.pingIntervalMs`, and one that has answered nothing, neither a
- * pong nor a message, for `LIVENESS.deadAfterMs` is closed with
+ * a laptop out of range): every socket silent for `LIVENESS.pingIntervalMs`
+ * is pinged (one heard from meanwhile needs no ping), a connection's
+ * keep-alive runs on that same schedule whatever the peer says, and a
+ * socket that has answered nothing, neither a pong nor a message, for
+ * `LIVENESS.deadAfterMs` is closed with
  * `CloseCode.NoAnswer`. Closing frees its per-address slot and lets its
  * board unload, exactly as a clean close does.
  *
@@ -53,14 +55,14 @@ export class Liveness {
         setTimeout(() => ws.terminate(), 1_000).unref();
         continue;
       }
-      if (now - entry.lastPinged >= LIVENESS.pingIntervalMs) {
-        entry.lastPinged = now;
-        try {
-          ws.ping();
-          entry.keepAlive?.();
-        } catch {
-          // A socket closing under us: its close handler removes it.
-        }
+      if (now - entry.lastPinged < LIVENESS.pingIntervalMs) continue;
+      entry.lastPinged = now;
+      try {
+        // A peer heard from lately is alive: its page heartbeat, or its notes, say so already.
+        if (now - entry.lastHeard >= LIVENESS.pingIntervalMs) ws.ping();
+        entry.keepAlive?.();
+      } catch {
+        // A socket closing under us: its close handler removes it.
       }
     }
   }
