@@ -15,6 +15,7 @@ import { authenticate } from "./rooms/boards.ts";
 import { newToken } from "./rooms/tokens.ts";
 import { ScreenConnection } from "./sync/screenConnection.ts";
 import { ParticipantConnection } from "./ingest/participantConnection.ts";
+import { keepVoteTotalsInStep } from "./ingest/voting.ts";
 import { deleteExpiredBoards, sweepRetentionHourly } from "./archive/retention.ts";
 import { ConnectionsPerAddress, JoinGuesses } from "./guards/addressLimits.ts";
 import { wsSocket } from "./transport/wsSocket.ts";
@@ -64,6 +65,8 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
     idleUnloadMs: config.idleUnloadMs,
     autoSnapshotMs: config.autoSnapshotMs,
     log,
+    // Vote totals follow the vote's settings however they change (API or a screen's update).
+    onLoad: keepVoteTotalsInStep,
   });
   let publicUrl = config.publicUrl ?? "";
   const connections = new ConnectionsPerAddress(LIMITS.connectionsPerAddress);

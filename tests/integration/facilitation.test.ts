@@ -4,6 +4,7 @@ import { computeTally } from "@atelier/shared/derived/tally";
 import { startTestRelay, createTestBoard, removeDir } from "../support/relay.ts";
 import { PhoneClient } from "../support/phoneClient.ts";
 import { boardDigest } from "../support/db.ts";
+import { connectScreen, waitFor } from "../support/screens.ts";
 
 type TestRelay = Awaited<ReturnType<typeof startTestRelay>>;
 
@@ -50,6 +51,9 @@ describe("phases, dot voting and the done signal, enforced by the relay", () => 
 
   it("keeps each participant within their dots, even when they talk to the relay directly", async () => {
     expect((await settings({ phase: "vote", vote: { open: true, target: "notes", dots: 3 } })).status).toBe(200);
+    // A stock y-websocket client on the projector link, watching the room document.
+    const projector = connectScreen(relay.localUrl, board.boardId, board.tokens.projector);
+    await projector.synced();
     const alice = await PhoneClient.connect(relay.localUrl, board.joinCode, "alice-participant-secret-1");
     const bob = await PhoneClient.connect(relay.localUrl, board.joinCode, "bob-participant-secret-01");
     expect(alice.welcome?.ballot.targets.map((t) => t.id)).toEqual(["note-phase-a-0001", "note-phase-b-0001"]);
@@ -70,7 +74,19 @@ describe("phases, dot voting and the done signal, enforced by the relay", () => 
     for (let i = 0; i < 2; i++) await vote(bob, "note-phase-b-0001", 1);
 
     const room = await relay.rooms.open(board.boardId);
+    // Totals are hidden until the vote closes; the room sees that two participants voted.
+    expect(readVotes(room.docs.room).size).toBe(0);
+    expect(room.docs.room.getMap("signals").get("voters")).toBe(2);
+    await waitFor(() => projector.doc.getMap("signals").get("voters") === 2, 5_000, "the voter count on the projector");
+    expect(projector.doc.getMap("votes").size).toBe(0);
+    // A phone hears of its own dots only.
+    const voted = [...bob.messages].reverse().find((m) => m.type === "voted");
+    expect(voted && "ballot" in voted ? voted.ballot.mine : null).toEqual({ "note-phase-b-0001": 2 });
+    expect(JSON.stringify(aliceAgain.welcome)).not.toContain('"note-phase-b-0001":3');
+    expect((await settings({ vote: { open: false, target: "notes", dots: 3 } })).status).toBe(200);
     expect(Object.fromEntries(readVotes(room.docs.room))).toEqual({ "note-phase-a-0001": 2, "note-phase-b-0001": 3 });
+    await waitFor(() => projector.doc.getMap("votes").get("note-phase-b-0001") === 3, 5_000, "totals on the projector");
+    projector.destroy();
     // The export carries exactly the votes cast.
     const tally = computeTally(room.docs.room);
     expect(tally.notes.map((n) => [n.id, n.votes])).toEqual([

@@ -1,16 +1,26 @@
 import * as Y from "yjs";
-import { readSettings } from "@atelier/shared/document/docLayout";
+import { notesMap, readSettings, ROOM } from "@atelier/shared/document/docLayout";
 import { computeTally } from "@atelier/shared/derived/tally";
 import { notesCsv, tallyCsv, type Separator } from "@atelier/shared/derived/exportCsv";
 import { boardToJson } from "@atelier/shared/derived/boardJson";
 import type { DocName } from "@atelier/shared/document/docLayout";
 import type { Storage } from "../storage/storage.ts";
+import { debriefDocx, type DebriefSource } from "./debriefDocx.ts";
+import { DEBRIEF_LABELS } from "./debriefLabels.ts";
 
 /**
  * Every export of a board, from its live state or from a snapshot, with no
  * browser: the API, the CLI and the archive page all come through here.
  */
-export const EXPORT_FORMATS = ["tally.csv", "notes.csv", "board.json", "tally.json", "board.png", "board.svg"] as const;
+export const EXPORT_FORMATS = [
+  "tally.csv",
+  "notes.csv",
+  "board.json",
+  "tally.json",
+  "board.png",
+  "board.svg",
+  "debrief.docx",
+] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportFile {
@@ -40,6 +50,43 @@ export async function loadBoardDocs(
   Y.applyUpdate(docs.room, states.room);
   Y.applyUpdate(docs.inbox, states.inbox);
   return docs;
+}
+
+/** What the debrief says beyond the tally: the image, who took part, and which state it is. */
+async function debriefContext(
+  source: ExportSource,
+  boardId: string,
+  snapshotId: string,
+  docs: Record<DocName, Y.Doc>,
+): Promise<{
+  image: { data: Uint8Array; width: number; height: number } | null;
+  participants: number;
+  voters: number;
+  state: DebriefSource["state"];
+}> {
+  const live = snapshotId === "live";
+  const snapshot = live ? undefined : (await source.storage.listSnapshots(boardId)).find((s) => s.id === snapshotId);
+  const image = live ? null : await source.storage.getSnapshotImage(boardId, snapshotId, "png");
+  // Owners are stored beside the documents; only the notes of this state count.
+  const owners = await source.storage.loadOwners(boardId);
+  const authors = new Set<string>();
+  for (const doc of Object.values(docs))
+    for (const id of notesMap(doc).keys()) {
+      const owner = owners.get(id);
+      if (owner) authors.add(owner);
+    }
+  const voters = docs.room.getMap<number>(ROOM.signals).get("voters");
+  return {
+    image,
+    participants: authors.size,
+    voters: typeof voters === "number" ? voters : 0,
+    state: {
+      name: snapshot?.name ?? "",
+      kind: snapshot?.kind ?? "named",
+      createdAt: snapshot?.createdAt ?? Date.now(),
+      live,
+    },
+  };
 }
 
 function slug(text: string): string {
@@ -94,6 +141,16 @@ export async function exportBoard(
         contentType: "application/json; charset=utf-8",
         body: JSON.stringify(boardToJson(docs.room), null, 2),
         filename: `${base}.atelier.json`,
+      };
+    case "debrief.docx":
+      return {
+        contentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        body: await debriefDocx({
+          settings,
+          tally,
+          ...(await debriefContext(source, boardId, snapshotId, docs)),
+        }),
+        filename: `${base}-${DEBRIEF_LABELS[settings.language].filename}.docx`,
       };
     case "tally.json":
       return {

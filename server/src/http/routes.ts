@@ -174,7 +174,9 @@ export const ROUTES: readonly Route[] = [
       await requireLink(ctx, req, boardId!, ["facilitator"]);
       const { name, images } = await snapshotName(req);
       const room = await ctx.rooms.open(boardId!);
-      const locked = await changeSettings(room, { submissions: "locked" });
+      // Closing the day closes its vote: the stored debrief then holds the totals.
+      const { vote } = readSettings(room.docs.room);
+      const locked = await changeSettings(room, { submissions: "locked", vote: { ...vote, open: false } });
       if (!locked.ok) throw refused(locked);
       return json(201, { snapshot: await room.takeSnapshot(name, "close", images) });
     },

@@ -4,6 +4,7 @@ import type { SettingsPatch } from "@atelier/shared/wire/boardSchemas";
 import { timerRemainingMs } from "@atelier/shared/derived/timer";
 import type { Room } from "../rooms/room.ts";
 import type { Result } from "../rooms/result.ts";
+import { writeVoteTotals } from "./voting.ts";
 
 /**
  * Settings the facilitator changes through the API (phase, moderation mode,
@@ -12,9 +13,12 @@ import type { Result } from "../rooms/result.ts";
  */
 export async function changeSettings(room: Room, patch: SettingsPatch, now = Date.now()): Promise<Result> {
   const { timer: action, ...rest } = patch;
-  const next: Partial<BoardSettings> = { ...rest };
+  const current = readSettings(room.docs.room);
+  const { vote, ...others } = rest;
+  const next: Partial<BoardSettings> = { ...others };
+  if (vote) next.vote = { ...vote, hideTotals: vote.hideTotals ?? current.vote.hideTotals };
   if (action) {
-    const left = timerRemainingMs(readSettings(room.docs.room).timer, 0, now);
+    const left = timerRemainingMs(current.timer, 0, now);
     switch (action.action) {
       case "start":
         next.timer = { endsAt: now + action.durationMs, remainingMs: action.durationMs };
@@ -31,5 +35,12 @@ export async function changeSettings(room: Room, patch: SettingsPatch, now = Dat
     }
   }
   if (patch.phase === "closed") next.submissions = "locked";
-  return room.commit({ edit: (docs) => docs.room.transact(() => writeSettings(docs.room, next), Origin.facilitator) });
+  // A vote closing reveals its totals in the same transaction.
+  return room.commit({
+    edit: (docs) =>
+      docs.room.transact(() => {
+        writeSettings(docs.room, next);
+        writeVoteTotals(docs.room, room.ledger);
+      }, Origin.facilitator),
+  });
 }

@@ -55,7 +55,27 @@ describe("dot voting", () => {
     expect(ballotFor(f.room, BOB).mine).toEqual({ "note-000001": 2 });
     // Another participant has their own budget.
     expect((await castVote(f.room, ALICE, "note-000001", 1)).ok).toBe(true);
+    // Hidden by default while the vote is open: the room sees only how many voted.
+    expect(readVotes(f.room.docs.room).size).toBe(0);
+    expect(f.room.docs.room.getMap(ROOM.signals).get("voters")).toBe(2);
+    await f.settings({ vote: { open: false, target: "notes", dots: 2 } });
     expect(readVotes(f.room.docs.room)).toEqual(new Map([["note-000001", 3]]));
+  });
+
+  it("keeps totals out of the room document until the vote closes, then reveals them durably", async () => {
+    await f.settings({ phase: "vote", vote: { open: true, target: "notes", dots: 3 } });
+    await castVote(f.room, BOB, "note-000001", 1);
+    await castVote(f.room, ALICE, "note-000002", 1);
+    expect(f.room.docs.room.getMap(ROOM.votes).size).toBe(0);
+    expect((await f.reopened()).loaded.docs.room.getMap(ROOM.votes).toJSON()).toEqual({});
+    await f.settings({ vote: { open: false, target: "notes", dots: 3 } });
+    expect((await f.reopened()).loaded.docs.room.getMap(ROOM.votes).toJSON()).toEqual({
+      "note-000001": 1,
+      "note-000002": 1,
+    });
+    // Reopened with hidden totals: they leave the document again.
+    await f.settings({ vote: { open: true, target: "notes", dots: 3 } });
+    expect(f.room.docs.room.getMap(ROOM.votes).size).toBe(0);
   });
 
   it("taking back a dot never placed changes nothing", async () => {
@@ -65,8 +85,8 @@ describe("dot voting", () => {
     expect(readVotes(f.room.docs.room).size).toBe(0);
   });
 
-  it("[D1] totals in the room document and each participant's dots survive a reopen", async () => {
-    await f.settings({ phase: "vote", vote: { open: true, target: "notes", dots: 3 } });
+  it("[D1] live totals (hideTotals off) and each participant's dots survive a reopen", async () => {
+    await f.settings({ phase: "vote", vote: { open: true, target: "notes", dots: 3, hideTotals: false } });
     await castVote(f.room, BOB, "note-000001", 1);
     await castVote(f.room, BOB, "note-000001", 1);
     await castVote(f.room, ALICE, "note-000002", 1);

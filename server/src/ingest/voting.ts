@@ -1,4 +1,5 @@
-import { readNotes, readSettings, ROOM } from "@atelier/shared/document/docLayout";
+import type * as Y from "yjs";
+import { readNotes, readSettings, ROOM, voteTotalsHidden } from "@atelier/shared/document/docLayout";
 import { canvasRecords, readThemes } from "@atelier/shared/document/canvas";
 import { Origin } from "@atelier/shared/document/origins";
 import { phaseAllows, RefusalReason, type VoteBallot } from "@atelier/shared/wire/protocol";
@@ -8,8 +9,9 @@ import { accept, refuse, type Result } from "../rooms/result.ts";
 /**
  * Dot voting and the "I'm done" signal. Each participant's dots are kept by
  * the relay in the room's ledger, out of every document (votes stay
- * anonymous); the documents hold only totals. The budget is enforced here,
- * whatever the phone sends.
+ * anonymous); the documents hold only totals, and while an open vote hides
+ * them (`voteTotalsHidden`) not even those: only how many have voted. The
+ * budget is enforced here, whatever the phone sends.
  */
 export function voteTargets(room: Room): VoteBallot["targets"] {
   const { vote } = readSettings(room.docs.room);
@@ -46,12 +48,58 @@ export async function castVote(
   // The participant's row and the document's total commit together.
   const committed = await room.commit({
     rows: [{ type: "vote", participantHash, targetId: target, count: current + delta }],
-    edit: (docs) => {
-      const totals = docs.room.getMap<number>(ROOM.votes);
-      docs.room.transact(() => totals.set(target, (totals.get(target) ?? 0) + delta), Origin.phone);
-    },
+    edit: (docs) => docs.room.transact(() => writeVoteTotals(docs.room, room.ledger), Origin.phone),
   });
   return committed.ok ? accept(ballotFor(room, participantHash)) : committed;
+}
+
+type VoteLedger = Pick<Room["ledger"], "voteTotals" | "voterCount">;
+
+/**
+ * Makes the room document's totals what the ledger says, or none while they
+ * are hidden, and its count of voters current. Writes only what differs, so
+ * it costs nothing when run again; deleted totals leave no value behind
+ * (the relay's documents collect deleted content), so a projector that
+ * syncs later receives none.
+ */
+export function writeVoteTotals(doc: Y.Doc, ledger: VoteLedger): void {
+  const totals = doc.getMap<number>(ROOM.votes);
+  const wanted = voteTotalsHidden(readSettings(doc)) ? new Map<string, number>() : ledger.voteTotals();
+  for (const target of [...totals.keys()]) if (!wanted.has(target)) totals.delete(target);
+  for (const [target, count] of wanted) if (totals.get(target) !== count) totals.set(target, count);
+  const signals = doc.getMap<number>(ROOM.signals);
+  if (signals.get("voters") !== ledger.voterCount()) signals.set("voters", ledger.voterCount());
+}
+
+function voteTotalsInStep(doc: Y.Doc, ledger: VoteLedger): boolean {
+  const totals = doc.getMap<number>(ROOM.votes);
+  const wanted = voteTotalsHidden(readSettings(doc)) ? new Map<string, number>() : ledger.voteTotals();
+  if (totals.size !== wanted.size) return false;
+  for (const [target, count] of wanted) if (totals.get(target) !== count) return false;
+  return doc.getMap<number>(ROOM.signals).get("voters") === ledger.voterCount() || ledger.voterCount() === 0;
+}
+
+/**
+ * Settings reach the room document through the API and, since a
+ * facilitator's screen may write them, through its updates too: whichever
+ * way a vote closes (or its totals are hidden), the relay then reveals or
+ * removes the totals in a commit of its own. Also run once at load.
+ */
+export function keepVoteTotalsInStep(room: Room): void {
+  let scheduled = false;
+  const check = () => {
+    scheduled = false;
+    if (room.unusable || voteTotalsInStep(room.docs.room, room.ledger)) return;
+    void room.commit({
+      edit: (docs) => docs.room.transact(() => writeVoteTotals(docs.room, room.ledger), Origin.facilitator),
+    });
+  };
+  room.docs.room.getMap(ROOM.settings).observe(() => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(check);
+  });
+  check();
 }
 
 export async function markDone(room: Room, participantHash: string): Promise<Result> {

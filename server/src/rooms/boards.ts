@@ -63,6 +63,7 @@ export async function createBoard(
       categories,
       submissions: "open",
       moderation: request.moderation ?? "open",
+      language: request.language ?? "fr",
       phase: "collect",
       layoutVersion: DOC_LAYOUT_VERSION,
     });

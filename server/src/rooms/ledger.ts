@@ -51,6 +51,21 @@ export class Ledger {
     return this.participants.votes.get(participantHash) ?? new Map();
   }
 
+  /** Dots per target, summed over every participant: what the room sees once a vote is revealed. */
+  voteTotals(): Map<string, number> {
+    const totals = new Map<string, number>();
+    for (const mine of this.participants.votes.values())
+      for (const [target, count] of mine) totals.set(target, (totals.get(target) ?? 0) + count);
+    return totals;
+  }
+
+  /** Participants with at least one dot: what the room sees while totals are hidden. */
+  voterCount(): number {
+    let count = 0;
+    for (const mine of this.participants.votes.values()) if (mine.size > 0) count++;
+    return count;
+  }
+
   hasFlag(participantHash: string, flag: "done"): boolean {
     return this.participants.flags.get(flag)?.has(participantHash) ?? false;
   }

@@ -36,6 +36,8 @@ export interface RoomOptions {
   /** While the board changes, an automatic snapshot this often (0: never). */
   autoSnapshotMs: number;
   log: (message: string) => void;
+  /** Run once a board is loaded (and migrated): stages above rooms/ keep their invariants from here. */
+  onLoad?: (room: Room) => void;
 }
 
 export interface LoadedBoard {

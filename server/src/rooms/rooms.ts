@@ -74,6 +74,7 @@ export class Rooms {
         if (!migrated.ok) throw new Error(`board ${boardId}: layout migration not stored (${migrated.reason})`);
         this.options.log(`board ${boardId}: ${migrations.map((m) => m.name).join(", ")}`);
       }
+      this.options.onLoad?.(room);
       return room;
     });
     this.rooms.set(boardId, room);

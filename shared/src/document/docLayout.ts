@@ -100,7 +100,11 @@ export interface BoardSettings extends PhoneBoardView {
   /** The projector shows post-its without their text until the reveal phase. */
   hideTextsUntilReveal: boolean;
   presenting: Presenting;
+  /** The language of what the relay writes for this board (the debrief document). */
+  language: BoardLanguage;
 }
+
+export type BoardLanguage = "fr" | "en";
 
 function readPresenting(value: unknown): Presenting {
   const p = value as Partial<{ mode: string; screen: unknown; frame: unknown }> | undefined;
@@ -163,9 +167,11 @@ export function readSettings(doc: Y.Doc): BoardSettings {
         typeof vote?.dots === "number" && vote.dots >= LIMITS.voteDotsMin && vote.dots <= LIMITS.voteDotsMax
           ? Math.floor(vote.dots)
           : LIMITS.voteDotsDefault,
+      hideTotals: vote?.hideTotals !== false,
     },
     hideTextsUntilReveal: s.get("hideTextsUntilReveal") === true,
     presenting: readPresenting(s.get("presenting")),
+    language: s.get("language") === "en" ? "en" : "fr",
     title: str("title"),
     date: str("date"),
     prompts: choices(s.get("prompts")),
@@ -203,6 +209,14 @@ export function readNotes(doc: Y.Doc): NoteRecord[] {
   const out: NoteRecord[] = [];
   for (const value of notesMap(doc).values()) if (isNoteRecord(value)) out.push(value);
   return out.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+}
+
+/**
+ * Whether vote totals are kept out of the room document now: during an open
+ * vote whose totals are revealed at its close.
+ */
+export function voteTotalsHidden(settings: BoardSettings): boolean {
+  return settings.phase === "vote" && settings.vote.open && settings.vote.hideTotals;
 }
 
 /** Vote totals per target, as the relay keeps them. */

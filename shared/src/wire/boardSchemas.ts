@@ -6,6 +6,7 @@ import { FRAME_ID_PATTERN, SCREEN_ID_PATTERN } from "../document/docLayout.ts";
 
 const MODERATION_MODES = ["open", "controlled"] as const;
 const SUBMISSION_STATES = ["open", "locked"] as const;
+export const BOARD_LANGUAGES = ["fr", "en"] as const;
 
 /** Body of `POST /api/boards`. Labels are cleaned by the relay after parsing. */
 export const createBoardRequest = z.strictObject({
@@ -18,6 +19,8 @@ export const createBoardRequest = z.strictObject({
   categories: z.array(z.string().max(LIMITS.labelMax * 2)).max(LIMITS.categoriesMax),
   moderation: z.enum(MODERATION_MODES).optional(),
   template: z.enum(TEMPLATES).optional(),
+  /** The language of the documents the relay writes for this board (the debrief); French by default. */
+  language: z.enum(BOARD_LANGUAGES).optional(),
 });
 export type CreateBoardRequest = z.infer<typeof createBoardRequest>;
 
@@ -40,6 +43,7 @@ export const settingsPatch = z.strictObject({
   moderation: z.enum(MODERATION_MODES).optional(),
   phase: z.enum(PHASES).optional(),
   hideTextsUntilReveal: z.boolean().optional(),
+  language: z.enum(BOARD_LANGUAGES).optional(),
   /** What the projector shows (see `Presenting`). */
   presenting: z
     .discriminatedUnion("mode", [
@@ -57,6 +61,7 @@ export const settingsPatch = z.strictObject({
       open: z.boolean(),
       target: z.enum(["notes", "themes"]),
       dots: z.number().int().min(LIMITS.voteDotsMin).max(LIMITS.voteDotsMax),
+      hideTotals: z.boolean().optional(),
     })
     .optional(),
   timer: z

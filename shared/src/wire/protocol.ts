@@ -28,6 +28,12 @@ export interface VoteSettings {
   target: "notes" | "themes";
   /** Dots per participant. */
   dots: number;
+  /**
+   * Totals stay off every screen while the vote is open, so early dots do
+   * not steer later ones; the relay writes them into the room document when
+   * the vote closes. On unless the facilitator turns it off.
+   */
+  hideTotals: boolean;
 }
 
 /** What a phone needs to know about the board. Never holds other people's notes. */
