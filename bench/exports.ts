@@ -22,6 +22,7 @@ import { buildClient, fillBoard, measureLoad } from "./render/support.ts";
  *   (renderImages.ts) and uploads them; times from the click to each stage
  *   of the progress text (data-testid="archive-progress"), then the sizes of
  *   the images the relay stored.
+ * - The editable debrief (.docx) of that snapshot, written by the relay.
  */
 
 const NOTES = 1_000;
@@ -159,6 +160,21 @@ export async function benchExports(): Promise<Row[]> {
       const dims = format === "png" ? pngSize(bytes) : svgSize(new TextDecoder().decode(bytes));
       row(`stored board.${format}`, `${size(bytes.length)}, ${dims}`);
     }
+
+    // 3. The editable debrief of that snapshot: its stored PNG, the tally, the chart and every note.
+    const docx: number[] = [];
+    let docxBytes = 0;
+    for (let i = 0; i < HTTP_RUNS; i++) {
+      const start = performance.now();
+      const res = await fetch(`${api}/snapshots/${snapshot.id}/debrief.docx`, { headers: auth });
+      if (!res.ok) throw new Error(`GET debrief.docx: ${res.status}`);
+      docxBytes = (await res.arrayBuffer()).byteLength;
+      docx.push(performance.now() - start);
+    }
+    row(
+      `GET snapshot debrief.docx over HTTP (median of ${HTTP_RUNS})`,
+      `${ms(percentile(docx, 50))}, ${size(docxBytes)}`,
+    );
     return rows;
   } finally {
     await browser?.close();

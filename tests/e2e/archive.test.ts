@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { parse } from "csv-parse/sync";
+import JSZip from "jszip";
+import mammoth from "mammoth";
 import { PROJECTOR_VIEWPORT } from "../support/browser.ts";
 import { createTestBoard } from "../support/relay.ts";
 import { PhoneClient } from "../support/phoneClient.ts";
@@ -84,6 +86,23 @@ describe("closing the day and the archive", () => {
         .map((r) => r[1])
         .sort(),
     ).toEqual(["Former les équipes", "Repérer plus tôt", "Un annuaire commun"]);
+
+    // The editable debrief: a real DOCX with the notes under their theme and the close's board image.
+    const docx = await fetchDownload("Bilan modifiable (.docx)");
+    const { value: text } = await mammoth.extractRawText({ buffer: docx });
+    for (const note of ["Repérer plus tôt", "Un annuaire commun", "Former les équipes", "Repérage", "Hors thème"])
+      expect(text).toContain(note);
+    const zip = await JSZip.loadAsync(docx);
+    const media = Object.keys(zip.files).filter((name) => name.startsWith("word/media/"));
+    expect(media).toHaveLength(1);
+    expect((await zip.file(media[0]!)!.async("nodebuffer")).equals(png)).toBe(true);
+    const status = coordinator.locator("#status");
+    await coordinator.waitForFunction(() =>
+      /téléchargé \(\d+\sko\)/.test(document.getElementById("status")!.textContent!),
+    );
+    const reported = await status.textContent();
+    expect(reported).toMatch(/^Bilan modifiable \(\.docx\) téléchargé/);
+    console.log(`debrief.docx downloaded from the archive: ${docx.length} bytes; the page said: ${reported}`);
 
     // The printable debrief, printed to PDF by Chromium, holds the board image and the tally.
     const debrief = await e2e.browser.newPage({ locale: "fr-FR" });

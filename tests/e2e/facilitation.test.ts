@@ -52,7 +52,7 @@ describe("facilitation tools in the browser", () => {
     },
   );
 
-  it("moves through the phases: phones are told what the phase forbids, votes show on the board", async () => {
+  it("moves through the phases: phones are told what the phase forbids, votes revealed on the board and the projector when the vote closes", async () => {
     const board = await createTestBoard(e2e.relay.localUrl);
     const facilitator = await openBoard(board.boardId, board.tokens.facilitator);
     const phone = await e2e.browser.newPage({ viewport: PHONE_VIEWPORT, locale: "fr-FR" });
@@ -79,7 +79,17 @@ describe("facilitation tools in the browser", () => {
     expect(await phone.getByRole("button", { name: "Ajouter une gommette à « Une idée à voter »" }).isDisabled()).toBe(
       true,
     );
+    // Totals wait for the close of the vote: the board and the projector show only who has voted.
+    const projector = await openBoard(board.boardId, board.tokens.projector, "screen");
+    await facilitator.getByTestId("voters-hidden").filter({ hasText: "1 participant·e a voté" }).waitFor();
+    await projector.getByTestId("projector-voters").filter({ hasText: "1 participant·e a voté" }).waitFor();
+    expect(await facilitator.getByTestId("note-votes").count()).toBe(0);
+    expect(await projector.getByTestId("note-votes").count()).toBe(0);
+    await facilitator.getByRole("button", { name: "Fermer le vote" }).click();
     await expect.poll(() => facilitator.getByTestId("note-votes").first().textContent()).toContain("2");
+    await expect.poll(() => projector.getByTestId("note-votes").first().textContent()).toContain("2");
+    expect(await projector.getByTestId("projector-voters").count()).toBe(0);
+    await projector.close();
 
     await phone.getByRole("button", { name: "J'ai fini" }).click();
     await facilitator.getByText("1 participant·e a fini").waitFor();

@@ -21,24 +21,39 @@ let snapshots: SnapshotInfo[] = [];
 let selected = params.get("snapshot") ?? "live";
 let separator: ";" | "," = ";";
 let status = "";
+let busy = false;
 let gone = false;
 
 const when = (ms: number) => new Date(ms).toLocaleString(lang(), { dateStyle: "short", timeStyle: "short" });
 const snapshotLabel = (s: SnapshotInfo) => `${when(s.createdAt)} · ${s.name || t(`archive.kind.${s.kind}`)}`;
 
-function say(text: string): void {
+/** The page's one status line; `working` shows a progress bar under it while the relay prepares a file. */
+function say(text: string, working = false): void {
   status = text;
+  busy = working;
   const live = document.getElementById("status");
   if (live) live.textContent = text;
+  const bar = document.getElementById("busy");
+  if (bar) bar.hidden = !working;
 }
 
+const fileSize = (bytes: number) =>
+  new Intl.NumberFormat(lang(), { style: "unit", unit: "kilobyte", maximumFractionDigits: 0 }).format(
+    Math.max(1, Math.round(bytes / 1000)),
+  );
+
 async function download(format: string, name: string): Promise<void> {
-  say(t("archive.preparing", { name }));
-  const file = await api.file(selected, format, separator);
-  const url = URL.createObjectURL(file.blob);
-  h("a", { href: url, download: file.name }).click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  say(t("archive.downloaded", { name }));
+  // The debrief document is written by the relay on demand: say so, it takes a moment on a big board.
+  say(t(format === "debrief.docx" ? "archive.building" : "archive.preparing", { name }), true);
+  try {
+    const file = await api.file(selected, format, separator);
+    const url = URL.createObjectURL(file.blob);
+    h("a", { href: url, download: file.name }).click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    say(t("archive.downloadedSize", { name, size: fileSize(file.blob.size) }));
+  } catch (error) {
+    say((error as Error).message);
+  }
 }
 
 async function boardImage(snapshot: SnapshotInfo | undefined): Promise<HTMLElement> {
@@ -112,11 +127,7 @@ async function renderArchive(main: HTMLElement): Promise<void> {
       : null;
   const snapshot = snapshots.find((s) => s.id === selected);
   const exportButton = (format: string, key: Parameters<typeof t>[0]) =>
-    h(
-      "button",
-      { type: "button", onclick: () => void download(format, t(key)).catch((e: Error) => say(e.message)) },
-      t(key),
-    );
+    h("button", { type: "button", onclick: () => void download(format, t(key)) }, t(key));
   const sepChoice = (value: ";" | ",", key: Parameters<typeof t>[0]) =>
     h(
       "label",
@@ -162,6 +173,7 @@ async function renderArchive(main: HTMLElement): Promise<void> {
           },
           t("archive.debrief"),
         ),
+        exportButton("debrief.docx", "archive.debriefDocx"),
         h("button", { type: "button", onclick: () => void downloadChart() }, t("archive.chartDownload")),
       ),
     ),
@@ -249,6 +261,7 @@ async function render(): Promise<void> {
   root.append(
     pageHeader(heading),
     h("p", { id: "status", role: "status", "aria-live": "polite", class: "status" }, status),
+    h("progress", { id: "busy", class: "busy", hidden: !busy, "aria-labelledby": "status" }),
     main,
   );
   if (gone) {

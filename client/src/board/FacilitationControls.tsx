@@ -1,7 +1,7 @@
 import { LIMITS } from "@atelier/shared/wire/limits";
 import { useEffect, useState } from "react";
 import { PHASES, type Phase } from "@atelier/shared/wire/protocol";
-import type { BoardSettings } from "@atelier/shared/document/docLayout";
+import { voteTotalsHidden, type BoardSettings } from "@atelier/shared/document/docLayout";
 import { t } from "../i18n/index.ts";
 import type { BoardApi } from "./api.ts";
 import { useCountdown } from "./useCountdown.ts";
@@ -12,14 +12,18 @@ export function FacilitationControls(props: {
   settings: BoardSettings;
   clockOffset: number;
   doneCount: number;
+  /** Participants who gave a dot: all the room sees of a vote whose totals wait for its close. */
+  voterCount: number;
   act(action: () => Promise<unknown>): void;
 }) {
   const { api, settings, act } = props;
   const [minutes, setMinutes] = useState(5);
   const [target, setTarget] = useState<"notes" | "themes">(settings.vote.target);
   const [dots, setDots] = useState(settings.vote.dots);
+  const [hideTotals, setHideTotals] = useState(settings.vote.hideTotals);
   const countdown = useCountdown(settings.timer, props.clockOffset);
   useEffect(() => setTarget(settings.vote.target), [settings.vote.target]);
+  useEffect(() => setHideTotals(settings.vote.hideTotals), [settings.vote.hideTotals]);
 
   return (
     <section className="panel-facilitation">
@@ -79,6 +83,14 @@ export function FacilitationControls(props: {
         <button type="button" onClick={() => act(() => api.settings({ timer: { action: "reset" } }))}>
           {t("board.timerReset")}
         </button>
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={settings.countdownSound}
+            onChange={(e) => act(() => api.settings({ countdownSound: e.target.checked }))}
+          />{" "}
+          {t("board.timerSound")}
+        </label>
       </fieldset>
 
       <fieldset>
@@ -97,6 +109,19 @@ export function FacilitationControls(props: {
           value={dots}
           onChange={(e) => setDots(Number(e.target.value))}
         />
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={hideTotals}
+            onChange={(e) => {
+              setHideTotals(e.target.checked);
+              // During an open vote the choice applies at once: the relay hides or reveals the totals.
+              if (settings.vote.open)
+                act(() => api.settings({ vote: { ...settings.vote, hideTotals: e.target.checked } }));
+            }}
+          />{" "}
+          {t("board.voteHideTotals")}
+        </label>
         <button
           type="button"
           aria-pressed={settings.vote.open}
@@ -105,13 +130,18 @@ export function FacilitationControls(props: {
               api.settings(
                 settings.vote.open
                   ? { vote: { ...settings.vote, open: false } }
-                  : { phase: "vote", vote: { open: true, target, dots } },
+                  : { phase: "vote", vote: { open: true, target, dots, hideTotals } },
               ),
             )
           }
         >
           {settings.vote.open ? t("board.voteClose") : t("board.voteOpen")}
         </button>
+        {voteTotalsHidden(settings) ? (
+          <p className="muted" role="status" data-testid="voters-hidden">
+            {t("board.votersHidden", { count: props.voterCount })}
+          </p>
+        ) : null}
       </fieldset>
     </section>
   );

@@ -13,7 +13,7 @@ import { PresentControl } from "./PresentControl.tsx";
 import { defaultScreenName, savedScreenName, saveScreenName, screenId } from "./screenIdentity.ts";
 import { awarenessAtom } from "./RemoteCursors.tsx";
 import { renderBoardImages } from "./renderImages.ts";
-import { useDoneCount, useNotes, useSettings } from "./hooks.ts";
+import { useNotes, useSettings, useSignal } from "./hooks.ts";
 
 const INBOX_LABEL = "shape:atelier_inbox_label" as TLShapeId;
 
@@ -26,7 +26,8 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
   const settings = useSettings(session.room);
   const visible = useNotes(session.room);
   const inbox = useNotes(session.inbox);
-  const doneCount = useDoneCount(session.room);
+  const doneCount = useSignal(session.room, "done");
+  const voterCount = useSignal(session.room, "voters");
   const myScreenId = useMemo(() => screenId(), []);
   const [name, setName] = useState(savedScreenName);
   const nameRef = useRef(name);
@@ -149,6 +150,7 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
         onArchive={archive}
         clockOffset={info.clockOffset}
         doneCount={doneCount}
+        voterCount={voterCount}
         presentControl={
           <PresentControl
             presenting={presenting}

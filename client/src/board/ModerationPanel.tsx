@@ -17,6 +17,7 @@ interface Props {
   onArchive(kind: "snapshot" | "close", name: string, progress: (text: string) => void): Promise<void>;
   clockOffset: number;
   doneCount: number;
+  voterCount: number;
   /** What the room's screen shows (PresentControl). */
   presentControl: ReactNode;
 }
@@ -80,6 +81,7 @@ export function ModerationPanel(props: Props) {
         settings={settings}
         clockOffset={props.clockOffset}
         doneCount={props.doneCount}
+        voterCount={props.voterCount}
         act={act}
       />
 

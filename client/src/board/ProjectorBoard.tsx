@@ -8,7 +8,9 @@ import { CanvasView } from "./CanvasView.tsx";
 import { driveProjectorCamera } from "./projectorCamera.ts";
 import { reconcileNoteShapes } from "./noteShapes.ts";
 import { awarenessAtom } from "./RemoteCursors.tsx";
-import { useNotes, useSettings } from "./hooks.ts";
+import { useNotes, useSettings, useSignal } from "./hooks.ts";
+import { voteTotalsHidden } from "@atelier/shared/document/docLayout";
+import { useCountdownChime } from "./countdownChime.ts";
 import { useCountdown } from "./useCountdown.ts";
 
 /** What the room sees: the board as the facilitator chose to present it, the join code, the count. */
@@ -30,6 +32,8 @@ export function ProjectorBoard({ session, info }: { session: BoardSession; info:
   };
   const [showJoin, setShowJoin] = useState(true);
   const countdown = useCountdown(settings.timer, info.clockOffset);
+  const chime = useCountdownChime(settings.timer, info.clockOffset, settings.countdownSound);
+  const voterCount = useSignal(session.room, "voters");
   const [qr, setQr] = useState("");
 
   useEffect(() => {
@@ -69,9 +73,19 @@ export function ProjectorBoard({ session, info }: { session: BoardSession; info:
             {countdown}
           </span>
         ) : null}
+        {voteTotalsHidden(settings) ? (
+          <span className="projector-voters" role="status" data-testid="projector-voters">
+            {t("board.votersHidden", { count: voterCount })}
+          </span>
+        ) : null}
         <span className="projector-count" data-testid="note-count">
           {t("board.notesCount", { count: notes.length })}
         </span>
+        {chime.needsGesture ? (
+          <button type="button" onClick={chime.activate}>
+            {t("board.enableSound")}
+          </button>
+        ) : null}
         <button type="button" onClick={() => setShowJoin((v) => !v)} aria-pressed={showJoin}>
           {showJoin ? t("board.hideQr") : t("board.showQr")}
         </button>

@@ -37,12 +37,13 @@ export function useSettings(doc: Y.Doc): BoardSettings {
   return useMemo(() => readSettings(doc), [doc, version]);
 }
 
-export function useDoneCount(doc: Y.Doc): number {
+/** A count the relay keeps in the room document: participants done, participants who voted. */
+export function useSignal(doc: Y.Doc, name: "done" | "voters"): number {
   const version = useDocVersion(doc);
   return useMemo(() => {
-    const value = doc.getMap(ROOM.signals).get("done");
+    const value = doc.getMap(ROOM.signals).get(name);
     return typeof value === "number" ? value : 0;
-  }, [doc, version]);
+  }, [doc, name, version]);
 }
 
 export function useVotes(doc: Y.Doc): Map<string, number> {

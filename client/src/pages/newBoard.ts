@@ -78,6 +78,8 @@ function renderForm(main: HTMLElement): void {
               categories: lines(categories.value),
               moderation: controlled.checked ? "controlled" : "open",
               template: template.value,
+              // The debrief document is written in the language the board was created in.
+              language: lang(),
             }),
           }).catch(() => null);
           if (res?.status === 201) {

@@ -102,6 +102,8 @@ export interface BoardSettings extends PhoneBoardView {
   presenting: Presenting;
   /** The language of what the relay writes for this board (the debrief document). */
   language: BoardLanguage;
+  /** The projector plays a soft chime when the countdown reaches zero (off unless asked for). */
+  countdownSound: boolean;
 }
 
 export type BoardLanguage = "fr" | "en";
@@ -172,6 +174,7 @@ export function readSettings(doc: Y.Doc): BoardSettings {
     hideTextsUntilReveal: s.get("hideTextsUntilReveal") === true,
     presenting: readPresenting(s.get("presenting")),
     language: s.get("language") === "en" ? "en" : "fr",
+    countdownSound: s.get("countdownSound") === true,
     title: str("title"),
     date: str("date"),
     prompts: choices(s.get("prompts")),

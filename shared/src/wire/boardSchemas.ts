@@ -44,6 +44,7 @@ export const settingsPatch = z.strictObject({
   phase: z.enum(PHASES).optional(),
   hideTextsUntilReveal: z.boolean().optional(),
   language: z.enum(BOARD_LANGUAGES).optional(),
+  countdownSound: z.boolean().optional(),
   /** What the projector shows (see `Presenting`). */
   presenting: z
     .discriminatedUnion("mode", [
