@@ -15,8 +15,20 @@ console.log(`Atelier relay listening on port ${port} (data in ${config.dataDir})
 console.log(`  On this computer:       http://localhost:${port}/`);
 for (const ip of lanAddresses()) console.log(`  On the venue network:   http://${ip}:${port}/`);
 console.log(`  Links handed out use:   ${relay.publicUrl}`);
+if (!relay.lanReachable) {
+  console.warn(
+    `  Phones on the venue network cannot reach ${relay.publicUrl}: the relay listens on ${config.host} only.\n` +
+      "  Set HOST=0.0.0.0 (every interface) or PUBLIC_URL to an address phones can reach.",
+  );
+}
 console.log(`  New board:              http://localhost:${port}/new`);
-console.log(`  Admin secret (to create boards from another machine): ${relay.adminSecret}`);
+console.log(`  Organiser's page:       http://localhost:${port}/admin`);
+// Never printed by default: a laptop's screen is often mirrored on the projector while it starts.
+console.log(`  Admin secret:           kept in ${relay.admin.file} (owner only); show it with`);
+console.log(`                          pnpm atelier admin-secret, change it with pnpm atelier admin-secret --rotate`);
+if (relay.admin.created && process.env.PRINT_ADMIN_SECRET === "1") {
+  console.log(`  Admin secret (first start, PRINT_ADMIN_SECRET=1): ${relay.adminSecret}`);
+}
 const publicHost = new URL(relay.publicUrl).hostname;
 if (relay.publicUrl.startsWith("https:") && !isLoopback(publicHost) && !config.tldrawLicenseKey) {
   console.warn(

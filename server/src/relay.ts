@@ -1,18 +1,18 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { CloseCode } from "@atelier/shared/wire/closeCodes";
 import { isJoinCode, LIMITS, normalizeJoinCode } from "@atelier/shared/wire/limits";
+import { isLoopback } from "@atelier/shared/wire/loopback";
 import type { DocName } from "@atelier/shared/document/docLayout";
 import type { RelayConfig } from "./config.ts";
 import { SqliteStorage } from "./storage/sqliteStorage.ts";
 import type { Storage } from "./storage/storage.ts";
 import { Rooms } from "./rooms/rooms.ts";
 import { authenticate } from "./rooms/boards.ts";
-import { newToken } from "./rooms/tokens.ts";
+import { AdminSecret } from "./rooms/adminSecret.ts";
 import { ScreenConnection } from "./sync/screenConnection.ts";
 import { ParticipantConnection } from "./ingest/participantConnection.ts";
 import { keepVoteTotalsInStep } from "./ingest/voting.ts";
@@ -34,7 +34,11 @@ export interface Relay {
   publicUrl: string;
   /** Where this process actually listens (port 0 resolved). */
   localUrl: string;
-  adminSecret: string;
+  /** Whether phones on the venue network can reach the links handed out. */
+  lanReachable: boolean;
+  admin: AdminSecret;
+  /** The admin secret now (it may be rotated while the relay runs). */
+  readonly adminSecret: string;
   close(): Promise<void>;
 }
 
@@ -46,12 +50,26 @@ export function lanAddresses(): string[] {
     .map((i) => i!.address);
 }
 
-function loadAdminSecret(dataDir: string): string {
-  const file = join(dataDir, "admin-secret");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  const secret = newToken();
-  writeFileSync(file, secret + "\n", { mode: 0o600 });
-  return secret;
+/**
+ * Where handed-out links point when `PUBLIC_URL` is unset: the address the
+ * relay actually listens on. Listening on every interface, the first LAN
+ * address; on loopback only, loopback (phones on the LAN cannot reach it,
+ * and the start-up message says so).
+ */
+export function defaultPublicUrl(host: string, port: number): { url: string; lanReachable: boolean } {
+  const wildcard = host === "0.0.0.0" || host === "::" || host === "";
+  if (wildcard) {
+    const lan = lanAddresses()[0];
+    return lan
+      ? { url: `http://${lan}:${port}`, lanReachable: true }
+      : { url: `http://127.0.0.1:${port}`, lanReachable: false };
+  }
+  if (isLoopback(host))
+    return {
+      url: `http://${host === "localhost" ? "localhost" : host.includes(":") ? `[${host}]` : host}:${port}`,
+      lanReachable: false,
+    };
+  return { url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`, lanReachable: true };
 }
 
 const SCREEN_PATH = /^\/ws\/board\/([a-z0-9]{1,32})\/(room|inbox)$/;
@@ -59,7 +77,7 @@ const PHONE_PATH = /^\/ws\/phone\/([A-Za-z0-9-]{1,20})$/;
 
 export async function startRelay(config: RelayConfig, log: (m: string) => void = console.log): Promise<Relay> {
   const storage = new SqliteStorage(join(config.dataDir, "atelier.sqlite"));
-  const adminSecret = loadAdminSecret(config.dataDir);
+  const admin = new AdminSecret(config.dataDir);
   const rooms = new Rooms(storage, {
     compactAfter: config.compactAfter,
     idleUnloadMs: config.idleUnloadMs,
@@ -85,7 +103,7 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
             rooms,
             publicUrl,
             boardCreation: config.boardCreation,
-            adminSecret,
+            admin,
             tldrawLicenseKey: config.tldrawLicenseKey,
             joinGuesses,
           },
@@ -180,7 +198,8 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const localUrl = `http://127.0.0.1:${port}`;
-  if (!publicUrl) publicUrl = lanAddresses()[0] ? `http://${lanAddresses()[0]}:${port}` : localUrl;
+  let lanReachable = true;
+  if (!publicUrl) ({ url: publicUrl, lanReachable } = defaultPublicUrl(config.host, port));
 
   return {
     server,
@@ -188,7 +207,11 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
     rooms,
     publicUrl,
     localUrl,
-    adminSecret,
+    lanReachable,
+    admin,
+    get adminSecret() {
+      return admin.current();
+    },
     async close() {
       stopSweeping();
       liveness.stop();

@@ -93,6 +93,7 @@ export async function createTestBoard(
     prompts: string[];
     categories: string[];
     moderation: "open" | "controlled";
+    template: "blank" | "bilan" | "actions";
   }> = {},
 ): Promise<CreateBoardResponse & { tokens: Record<"facilitator" | "projector" | "coordinator", string> }> {
   const res = await fetch(`${baseUrl}/api/boards`, {

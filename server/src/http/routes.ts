@@ -8,14 +8,16 @@ import { RefusalReason } from "@atelier/shared/wire/protocol";
 import { ROLES, type Role } from "@atelier/shared/wire/roles";
 import { cleanLabel } from "@atelier/shared/wire/text";
 import { applyBoardJson, restoreBoardJson } from "@atelier/shared/derived/boardJson";
-import { createBoard, rotateLink } from "../rooms/boards.ts";
+import { createBoard, reissueLink } from "../rooms/boards.ts";
+import { fromEarlierDay } from "../rooms/earlierDay.ts";
 import type { Refusal } from "../rooms/result.ts";
 import { moderateNote } from "../ingest/moderation.ts";
 import { changeSettings } from "../ingest/settings.ts";
 import { exportBoard, EXPORT_FORMATS, type ExportFormat } from "../archive/exports.ts";
 import { MAX_IMAGE_BYTES, pngImage, svgImage } from "../archive/boardImages.ts";
 import type { SnapshotImage } from "../storage/storage.ts";
-import { HttpError, json, mayCreateBoards, parse, readJson, requireLink, type Route } from "./router.ts";
+import { HttpError, json, mayCreateBoards, parse, readJson, requireAdmin, requireLink, type Route } from "./router.ts";
+import { ADMIN_ROUTES } from "./adminRoutes.ts";
 
 const BOARD = "([a-z0-9]{1,32})";
 const ANY_BOARD_LINK: Role[] = ["facilitator", "coordinator"];
@@ -58,7 +60,7 @@ async function snapshotName(req: IncomingMessage): Promise<{ name: string; image
   return { name: cleanLabel(body.name ?? "").slice(0, 80), images: images(body) };
 }
 
-export const ROUTES: readonly Route[] = [
+const BOARD_ROUTES: readonly Route[] = [
   { method: "GET", path: /^\/api\/health$/, handler: async () => json(200, { ok: true }) },
   {
     method: "GET",
@@ -71,8 +73,13 @@ export const ROUTES: readonly Route[] = [
     path: /^\/api\/boards$/,
     handler: async (ctx, req) => {
       if (!mayCreateBoards(ctx, req)) throw new HttpError(403, "admin_secret_required");
-      const request = parse(createBoardRequest, await readJson(req));
-      return json(201, await createBoard(ctx.storage, ctx.publicUrl, request));
+      const { from, ...request } = parse(createBoardRequest, await readJson(req));
+      if (!from) return json(201, await createBoard(ctx.storage, ctx.publicUrl, request));
+      // Reading an earlier day's settings and themes is the organiser's right.
+      requireAdmin(ctx, req);
+      const start = await fromEarlierDay(ctx.storage, ctx.rooms, ctx.publicUrl, request, from.boardId, from.themes);
+      if (!start) throw new HttpError(404, "no_such_board");
+      return json(201, await createBoard(ctx.storage, ctx.publicUrl, start.request, Date.now(), start.earlier));
     },
   },
   {
@@ -146,7 +153,7 @@ export const ROUTES: readonly Route[] = [
     handler: async (ctx, req, [boardId, role]) => {
       await requireLink(ctx, req, boardId!, ["facilitator", "coordinator"]);
       if (!(ROLES as readonly string[]).includes(role!)) throw new HttpError(404, "no_such_role");
-      return json(200, { link: await rotateLink(ctx.storage, ctx.publicUrl, boardId!, role as Role) });
+      return json(200, { link: await reissueLink(ctx.storage, ctx.rooms, ctx.publicUrl, boardId!, role as Role) });
     },
   },
   {
@@ -241,3 +248,5 @@ export const ROUTES: readonly Route[] = [
     },
   },
 ];
+
+export const ROUTES: readonly Route[] = [...BOARD_ROUTES, ...ADMIN_ROUTES];

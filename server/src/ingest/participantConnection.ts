@@ -29,6 +29,7 @@ import { phoneView } from "./phoneView.ts";
  * may vote on, and its own notes.
  */
 export class ParticipantConnection implements RoomMember {
+  readonly role = "participant" as const;
   private readonly bucket = new TokenBucket(LIMITS.phoneMessageBurst, 1000 / LIMITS.phoneMessagesPerSecond);
   private participantHash: string | null = null;
   private closed = false;

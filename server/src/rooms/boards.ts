@@ -6,9 +6,11 @@ import { Origin } from "@atelier/shared/document/origins";
 import { ROLES, type Role } from "@atelier/shared/wire/roles";
 import type { Choice } from "@atelier/shared/wire/protocol";
 import { cleanLabel } from "@atelier/shared/wire/text";
-import { canvasStore } from "@atelier/shared/document/canvas";
+import { canvasStore, type CanvasRecord } from "@atelier/shared/document/canvas";
 import { ACTION_MAP_DEFAULTS, templateRecords } from "@atelier/shared/document/templates";
 import type { LinkRecord, Storage } from "../storage/storage.ts";
+import { CloseCode } from "@atelier/shared/wire/closeCodes";
+import type { Rooms } from "./rooms.ts";
 import { hashToken, newBoardId, newJoinCode, newToken } from "./tokens.ts";
 
 /** The page each role's link opens; the token rides in the fragment, never sent to a server log. */
@@ -32,11 +34,22 @@ function toChoices(labels: string[], prefix: string): Choice[] {
     .map((label, i) => ({ id: `${prefix}${i + 1}`, label }));
 }
 
+/**
+ * What a new day takes from an earlier one ("start from an earlier day"):
+ * its series, and the canvas records to start from (its themes' frames,
+ * empty) instead of the template's zones.
+ */
+export interface EarlierDay {
+  seriesId: string;
+  frames: CanvasRecord[] | null;
+}
+
 export async function createBoard(
   storage: Storage,
   publicUrl: string,
   request: CreateBoardRequest,
   now = Date.now(),
+  earlier?: EarlierDay,
 ): Promise<{ boardId: string; joinCode: string; links: BoardLinks }> {
   const boardId = newBoardId();
   let joinCode = newJoinCode();
@@ -64,15 +77,17 @@ export async function createBoard(
       submissions: "open",
       moderation: request.moderation ?? "open",
       language: request.language ?? "fr",
+      template,
       phase: "collect",
       layoutVersion: DOC_LAYOUT_VERSION,
     });
     const canvas = canvasStore(doc);
-    for (const record of templateRecords(template, prompts, categories)) canvas.set(record.id, record);
+    for (const record of earlier?.frames ?? templateRecords(template, prompts, categories))
+      canvas.set(record.id, record);
   }, Origin.creation);
   // The board exists only with its first state: both are stored in one transaction.
   await storage.createBoard(
-    { id: boardId, joinCode, title, createdAt: now },
+    { id: boardId, joinCode, title, createdAt: now, seriesId: earlier?.seriesId ?? null },
     ROLES.map((role) => ({ role, tokenHash: hashToken(tokens[role]) })),
     { room: Y.encodeStateAsUpdate(doc) },
   );
@@ -88,6 +103,23 @@ export async function authenticate(storage: Storage, boardId: string, token: str
   if (token.length < 10 || token.length > 100) return null;
   const link = await storage.findLink(hashToken(token));
   if (!link || link.revoked || link.boardId !== boardId) return null;
+  return link;
+}
+
+/**
+ * Re-issues a role's link: the old one is refused from now on, and sockets
+ * opened with it are closed at once (4401, final: the page says the link is
+ * no longer valid). Null when the board is gone.
+ */
+export async function reissueLink(
+  storage: Storage,
+  rooms: Rooms,
+  publicUrl: string,
+  boardId: string,
+  role: Role,
+): Promise<string | null> {
+  const link = await rotateLink(storage, publicUrl, boardId, role);
+  if (link) rooms.peek(boardId)?.closeRole(role, CloseCode.Unauthorized, "link revoked");
   return link;
 }
 

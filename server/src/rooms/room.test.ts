@@ -23,6 +23,7 @@ interface RecordingMember extends RoomMember {
 
 function member(file: string): RecordingMember {
   const m: RecordingMember = {
+    role: "facilitator",
     delivered: [],
     closedWith: null,
     deliverUpdate(doc, _update, origin) {

@@ -1,3 +1,4 @@
+import type { Role } from "@atelier/shared/wire/roles";
 import * as Y from "yjs";
 import { Awareness } from "y-protocols/awareness";
 import { DOC_NAMES, notesMap, readSettings, ROOM, type DocName } from "@atelier/shared/document/docLayout";
@@ -15,6 +16,8 @@ export type BoardDocs = Readonly<Record<DocName, Y.Doc>>;
 
 /** A connection attached to a room: a board screen or a phone. */
 export interface RoomMember {
+  /** The link it came in with: revoking that link closes it. */
+  readonly role: Role;
   /** A committed change of one of the board's documents. */
   deliverUpdate(doc: DocName, update: Uint8Array, origin: unknown): void;
   /** What phones are shown may have changed: settings, what can be voted on, totals. */
@@ -318,6 +321,11 @@ export class Room {
     this.options.log(`board ${this.boardId}: storage failed, unloading: ${String(error)}`);
     this.onClosed(this);
     setImmediate(() => this.shutDown(CloseCode.StorageUnavailable, "storage unavailable"));
+  }
+
+  /** A link was revoked: its open sockets stop working at once, the board stays loaded for the others. */
+  closeRole(role: Role, code: number, reason: string): void {
+    for (const m of [...this.members]) if (m.role === role) m.close(code, reason);
   }
 
   shutDown(code: number, reason: string): void {

@@ -82,6 +82,31 @@ export const MIGRATIONS: { name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    name: "004_series_and_last_activity",
+    sql: `
+      -- A network's days: a board may belong to one series; deleting a series detaches its boards.
+      CREATE TABLE series (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE series_links (
+        token_hash TEXT PRIMARY KEY,
+        series_id TEXT NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        revoked_at INTEGER
+      );
+      -- Theme titles of different days that mean the same: alias → target, both normalised.
+      CREATE TABLE series_merges (
+        series_id TEXT NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        alias TEXT NOT NULL,
+        target TEXT NOT NULL,
+        PRIMARY KEY (series_id, alias)
+      );
+      ALTER TABLE boards ADD COLUMN series_id TEXT REFERENCES series(id) ON DELETE SET NULL;
+      ALTER TABLE boards ADD COLUMN last_activity_at INTEGER;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -6,6 +6,7 @@ import type { Role } from "@atelier/shared/wire/roles";
 import type {
   BoardRecord,
   LinkRecord,
+  SeriesRecord,
   ParticipantState,
   SnapshotImage,
   SnapshotRecord,
@@ -40,10 +41,13 @@ export class SqliteStorage implements Storage {
     migrate(this.db);
     const db = this.db;
     this.stmts = {
-      insertBoard: db.prepare("INSERT INTO boards (id, join_code, title, created_at) VALUES (?, ?, ?, ?)"),
+      insertBoard: db.prepare(
+        "INSERT INTO boards (id, join_code, title, created_at, series_id, last_activity_at) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
       insertLink: db.prepare("INSERT INTO links (token_hash, board_id, role) VALUES (?, ?, ?)"),
-      getBoard: db.prepare("SELECT id, join_code, title, created_at FROM boards WHERE id = ?"),
-      boardByCode: db.prepare("SELECT id, join_code, title, created_at FROM boards WHERE join_code = ?"),
+      getBoard: db.prepare(`SELECT ${BOARD_COLUMNS} FROM boards WHERE id = ?`),
+      boardByCode: db.prepare(`SELECT ${BOARD_COLUMNS} FROM boards WHERE join_code = ?`),
+      touchBoard: db.prepare("UPDATE boards SET last_activity_at = ? WHERE id = ?"),
       findLink: db.prepare("SELECT board_id, role, revoked_at FROM links WHERE token_hash = ?"),
       revokeRole: db.prepare("UPDATE links SET revoked_at = ? WHERE board_id = ? AND role = ? AND revoked_at IS NULL"),
       setJoinCode: db.prepare("UPDATE boards SET join_code = ? WHERE id = ?"),
@@ -85,7 +89,22 @@ export class SqliteStorage implements Storage {
       expired: db.prepare(
         "SELECT id FROM boards WHERE retention_days IS NOT NULL AND created_at + retention_days * 86400000 < ?",
       ),
-      listBoards: db.prepare("SELECT id, join_code, title, created_at FROM boards ORDER BY created_at"),
+      listBoards: db.prepare(`SELECT ${BOARD_COLUMNS} FROM boards ORDER BY created_at`),
+      insertSeries: db.prepare("INSERT INTO series (id, title, created_at) VALUES (?, ?, ?)"),
+      getSeries: db.prepare("SELECT id, title, created_at FROM series WHERE id = ?"),
+      listSeries: db.prepare("SELECT id, title, created_at FROM series ORDER BY created_at"),
+      insertSeriesLink: db.prepare("INSERT INTO series_links (token_hash, series_id) VALUES (?, ?)"),
+      findSeriesLink: db.prepare("SELECT series_id, revoked_at FROM series_links WHERE token_hash = ?"),
+      revokeSeriesLinks: db.prepare(
+        "UPDATE series_links SET revoked_at = ? WHERE series_id = ? AND revoked_at IS NULL",
+      ),
+      setBoardSeries: db.prepare("UPDATE boards SET series_id = ? WHERE id = ?"),
+      deleteSeries: db.prepare("DELETE FROM series WHERE id = ?"),
+      seriesMerges: db.prepare("SELECT alias, target FROM series_merges WHERE series_id = ?"),
+      setMerge: db.prepare(
+        "INSERT INTO series_merges (series_id, alias, target) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET target = excluded.target",
+      ),
+      deleteMerge: db.prepare("DELETE FROM series_merges WHERE series_id = ? AND alias = ?"),
     };
   }
 
@@ -95,7 +114,14 @@ export class SqliteStorage implements Storage {
     initial: Partial<Record<DocName, Uint8Array>>,
   ): Promise<void> {
     this.db.transaction(() => {
-      this.stmts.insertBoard.run(board.id, board.joinCode, board.title, board.createdAt);
+      this.stmts.insertBoard.run(
+        board.id,
+        board.joinCode,
+        board.title,
+        board.createdAt,
+        board.seriesId ?? null,
+        board.createdAt,
+      );
       for (const link of links) this.stmts.insertLink.run(link.tokenHash, board.id, link.role);
       for (const [doc, state] of Object.entries(initial)) this.stmts.insertUpdate.run(board.id, doc, state);
     })();
@@ -180,7 +206,14 @@ export class SqliteStorage implements Storage {
     this.batch = null;
     try {
       this.db.transaction(() => {
-        for (const op of batch.ops) this.apply(op);
+        const changed = new Set<string>();
+        for (const op of batch.ops) {
+          this.apply(op);
+          if (op.type === "update") changed.add(op.boardId);
+        }
+        // One row per board per commit: the organiser's page shows when a board last moved.
+        const now = Date.now();
+        for (const boardId of changed) this.stmts.touchBoard.run(now, boardId);
       })();
       this.stats.commits++;
       this.stats.ops += batch.ops.length;
@@ -277,6 +310,52 @@ export class SqliteStorage implements Storage {
     return (this.stmts.listBoards.all() as unknown[]).map((r) => toBoard(r)!);
   }
 
+  async createSeries(series: SeriesRecord, tokenHash: string): Promise<void> {
+    this.db.transaction(() => {
+      this.stmts.insertSeries.run(series.id, series.title, series.createdAt);
+      this.stmts.insertSeriesLink.run(tokenHash, series.id);
+    })();
+  }
+
+  async getSeries(seriesId: string): Promise<SeriesRecord | null> {
+    return toSeries(this.stmts.getSeries.get(seriesId));
+  }
+
+  async listSeries(): Promise<SeriesRecord[]> {
+    return (this.stmts.listSeries.all() as unknown[]).map((r) => toSeries(r)!);
+  }
+
+  async findSeriesLink(tokenHash: string): Promise<{ seriesId: string; revoked: boolean } | null> {
+    const row = this.stmts.findSeriesLink.get(tokenHash) as
+      { series_id: string; revoked_at: number | null } | undefined;
+    return row ? { seriesId: row.series_id, revoked: row.revoked_at !== null } : null;
+  }
+
+  async replaceSeriesLink(seriesId: string, tokenHash: string): Promise<void> {
+    this.db.transaction(() => {
+      this.stmts.revokeSeriesLinks.run(Date.now(), seriesId);
+      this.stmts.insertSeriesLink.run(tokenHash, seriesId);
+    })();
+  }
+
+  async setBoardSeries(boardId: string, seriesId: string | null): Promise<void> {
+    this.stmts.setBoardSeries.run(seriesId, boardId);
+  }
+
+  async deleteSeries(seriesId: string): Promise<void> {
+    this.stmts.deleteSeries.run(seriesId);
+  }
+
+  async seriesMerges(seriesId: string): Promise<Map<string, string>> {
+    const rows = this.stmts.seriesMerges.all(seriesId) as { alias: string; target: string }[];
+    return new Map(rows.map((r) => [r.alias, r.target]));
+  }
+
+  async setSeriesMerge(seriesId: string, alias: string, target: string | null): Promise<void> {
+    if (target === null) this.stmts.deleteMerge.run(seriesId, alias);
+    else this.stmts.setMerge.run(seriesId, alias, target);
+  }
+
   async listSnapshots(boardId: string): Promise<SnapshotRecord[]> {
     const rows = this.stmts.listSnapshots.all(boardId) as {
       id: string;
@@ -302,8 +381,30 @@ export class SqliteStorage implements Storage {
   }
 }
 
+const BOARD_COLUMNS = "id, join_code, title, created_at, series_id, last_activity_at";
+
 function toBoard(row: unknown): BoardRecord | null {
   if (!row) return null;
-  const r = row as { id: string; join_code: string; title: string; created_at: number };
-  return { id: r.id, joinCode: r.join_code, title: r.title, createdAt: r.created_at };
+  const r = row as {
+    id: string;
+    join_code: string;
+    title: string;
+    created_at: number;
+    series_id: string | null;
+    last_activity_at: number | null;
+  };
+  return {
+    id: r.id,
+    joinCode: r.join_code,
+    title: r.title,
+    createdAt: r.created_at,
+    seriesId: r.series_id,
+    lastActivityAt: r.last_activity_at ?? r.created_at,
+  };
+}
+
+function toSeries(row: unknown): SeriesRecord | null {
+  if (!row) return null;
+  const r = row as { id: string; title: string; created_at: number };
+  return { id: r.id, title: r.title, createdAt: r.created_at };
 }

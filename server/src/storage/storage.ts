@@ -6,6 +6,17 @@ export interface BoardRecord {
   joinCode: string;
   title: string;
   createdAt: number;
+  /** The series (the network's days) it belongs to, if any. */
+  seriesId?: string | null;
+  /** When a change of its documents was last committed (its creation until then). */
+  lastActivityAt?: number;
+}
+
+/** Days of one network, shown together (`/series/:id`). */
+export interface SeriesRecord {
+  id: string;
+  title: string;
+  createdAt: number;
 }
 
 export interface LinkRecord {
@@ -98,6 +109,22 @@ export interface Storage {
   getRetention(boardId: string): Promise<number | null>;
   expiredBoards(now: number): Promise<string[]>;
   listBoards(): Promise<BoardRecord[]>;
+
+  /** A series and its coordinator link, in one transaction. */
+  createSeries(series: SeriesRecord, tokenHash: string): Promise<void>;
+  getSeries(seriesId: string): Promise<SeriesRecord | null>;
+  listSeries(): Promise<SeriesRecord[]>;
+  /** The series a link token opens, if it is live. */
+  findSeriesLink(tokenHash: string): Promise<{ seriesId: string; revoked: boolean } | null>;
+  replaceSeriesLink(seriesId: string, tokenHash: string): Promise<void>;
+  /** Moves a board into a series, or out of any with null. */
+  setBoardSeries(boardId: string, seriesId: string | null): Promise<void>;
+  /** Removes the series, its link and merges; its boards stay, detached. */
+  deleteSeries(seriesId: string): Promise<void>;
+  /** Normalised theme titles merged into another: alias → target. */
+  seriesMerges(seriesId: string): Promise<Map<string, string>>;
+  /** Merges `alias` into `target`, or undoes the merge when `target` is null. */
+  setSeriesMerge(seriesId: string, alias: string, target: string | null): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import type { Role } from "@atelier/shared/wire/roles";
 import type { BoardRecord, SnapshotImage, SnapshotRecord, Storage } from "./storage.ts";
+import { describeSeriesContract } from "./seriesContract.ts";
 
 /** How a contract run gets at one implementation of `Storage`. */
 export interface StorageHarness {
@@ -25,6 +26,8 @@ function boardRecord(createdAt = 1_700_000_000_000): BoardRecord {
     joinCode: `J${String(counter).padStart(5, "0")}`,
     title: `Board ${counter}`,
     createdAt,
+    seriesId: null,
+    lastActivityAt: createdAt,
   };
 }
 
@@ -60,6 +63,7 @@ function bytes(...values: number[]): Uint8Array {
  * from the implementation's own test file. Nothing here depends on SQLite.
  */
 export function describeStorageContract(name: string, harness: StorageHarness): void {
+  describeSeriesContract(name, harness);
   describe(`Storage contract: ${name}`, () => {
     let handles: Storage[] = [];
 
@@ -325,7 +329,7 @@ export function describeStorageContract(name: string, harness: StorageHarness): 
       expect((await t.listBoards()).map((b) => b.id)).not.toContain(board.id);
 
       // The other board is whole.
-      expect(await t.getBoard(kept.id)).toEqual(kept);
+      expect(await t.getBoard(kept.id)).toEqual({ ...kept, lastActivityAt: expect.any(Number) });
       expect((await t.loadDoc(kept.id, "room"))[0]).toEqual(keptInitial);
       expect(await t.loadOwners(kept.id)).toEqual(new Map([["note-1", "p-1"]]));
       expect((await t.loadParticipants(kept.id)).flags.get("done")).toEqual(new Set(["p-1"]));
@@ -377,6 +381,15 @@ export function describeStorageContract(name: string, harness: StorageHarness): 
       expect(await t.findBoardByJoinCode(board.joinCode)).toBeNull();
       expect(await t.findBoardByJoinCode(code)).toEqual({ ...board, joinCode: code });
       expect((await t.getBoard(board.id))?.joinCode).toBe(code);
+    });
+
+    it("last activity: a board's creation until a change of its documents is committed", async () => {
+      const s = await open();
+      const { board, initial } = await withBoard(s, 1_700_000_000_000);
+      expect((await s.getBoard(board.id))?.lastActivityAt).toBe(board.createdAt);
+      const before = Date.now();
+      await s.enqueue({ type: "update", boardId: board.id, doc: "room", update: mapUpdate([initial], "a", "1") });
+      expect((await (await reopen(s)).getBoard(board.id))?.lastActivityAt).toBeGreaterThanOrEqual(before);
     });
 
     describe("[D4] a storage fault", () => {

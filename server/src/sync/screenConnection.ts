@@ -35,7 +35,7 @@ export class ScreenConnection implements RoomMember {
     private readonly socket: PeerSocket,
     private readonly room: Room,
     private readonly docName: DocName,
-    private readonly role: ScreenRole,
+    readonly role: ScreenRole,
     private readonly log: (message: string) => void,
   ) {
     this.doc = room.docs[docName];

@@ -104,6 +104,8 @@ export interface BoardSettings extends PhoneBoardView {
   language: BoardLanguage;
   /** The projector plays a soft chime when the countdown reaches zero (off unless asked for). */
   countdownSound: boolean;
+  /** The template the board was created from (one of `TEMPLATES`; empty for boards made before it was kept). */
+  template: string;
 }
 
 export type BoardLanguage = "fr" | "en";
@@ -175,6 +177,7 @@ export function readSettings(doc: Y.Doc): BoardSettings {
     presenting: readPresenting(s.get("presenting")),
     language: s.get("language") === "en" ? "en" : "fr",
     countdownSound: s.get("countdownSound") === true,
+    template: str("template"),
     title: str("title"),
     date: str("date"),
     prompts: choices(s.get("prompts")),

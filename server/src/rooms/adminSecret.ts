@@ -1,0 +1,52 @@
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { timingSafeEqual } from "node:crypto";
+import { join } from "node:path";
+import { newToken } from "./tokens.ts";
+
+/**
+ * The organiser's secret: it creates boards from another machine and opens
+ * every board's archive and links. Kept in `DATA_DIR/admin-secret`, readable
+ * by its owner only, and read again whenever the file changes, so that
+ * `pnpm atelier admin-secret --rotate` takes effect on a running relay.
+ */
+export class AdminSecret {
+  readonly file: string;
+  /** Whether this process made the secret (the data folder was new). */
+  readonly created: boolean;
+  private cached = "";
+  private cachedMtime = -1;
+
+  constructor(dataDir: string) {
+    this.file = join(dataDir, "admin-secret");
+    this.created = !existsSync(this.file);
+    if (this.created) this.write(newToken());
+    else chmodSync(this.file, 0o600);
+  }
+
+  current(): string {
+    const mtime = statSync(this.file, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+    if (mtime !== this.cachedMtime) {
+      this.cached = existsSync(this.file) ? readFileSync(this.file, "utf8").trim() : "";
+      this.cachedMtime = mtime;
+    }
+    return this.cached;
+  }
+
+  /** Compares in constant time; an empty secret (file removed) opens nothing. */
+  matches(candidate: string): boolean {
+    const secret = Buffer.from(this.current());
+    const given = Buffer.from(candidate);
+    return secret.length > 0 && secret.length === given.length && timingSafeEqual(secret, given);
+  }
+
+  rotate(): string {
+    const secret = newToken();
+    this.write(secret);
+    return secret;
+  }
+
+  private write(secret: string): void {
+    writeFileSync(this.file, secret + "\n", { mode: 0o600 });
+    chmodSync(this.file, 0o600);
+  }
+}

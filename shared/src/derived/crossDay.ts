@@ -1,0 +1,144 @@
+import type { BoardSettings } from "../document/docLayout.ts";
+import { toCsv, type Separator } from "./exportCsv.ts";
+import type { Tally } from "./tally.ts";
+
+/**
+ * How the themes of a network moved from one day to the next: themes
+ * matched by title across the days of a series (case, accents, spacing and
+ * punctuation ignored), with titles the coordinator merged counted as one.
+ * Computed from each day's tally, with no browser.
+ */
+export interface CrossDayInput {
+  boardId: string;
+  title: string;
+  date: string;
+  settings: Pick<BoardSettings, "categories">;
+  tally: Tally;
+}
+
+export interface CrossDayRow {
+  /** The normalised title every merged title counts under. */
+  key: string;
+  title: string;
+  /** Other titles counted in this row (merged, or spelled differently). */
+  aliases: string[];
+  perDay: number[];
+  byCategory: number[];
+  total: number;
+}
+
+export interface CrossDayTable {
+  days: { boardId: string; title: string; date: string }[];
+  /** Category labels of every day, matched by label. */
+  categories: string[];
+  rows: CrossDayRow[];
+  /** Notes outside every theme, per day. */
+  outside: Omit<CrossDayRow, "key" | "title" | "aliases">;
+}
+
+/** « Réseaux  sociaux ! » and « reseaux sociaux » are the same theme. */
+export function themeKey(title: string): string {
+  return title
+    .normalize("NFD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
+}
+
+/** Follows merges to the key a title counts under; a cycle stops where it closes. */
+function resolve(key: string, merges: ReadonlyMap<string, string>): string {
+  const seen = new Set<string>();
+  while (merges.has(key) && !seen.has(key)) {
+    seen.add(key);
+    key = merges.get(key)!;
+  }
+  return key;
+}
+
+export function crossDayTable(days: CrossDayInput[], merges: ReadonlyMap<string, string> = new Map()): CrossDayTable {
+  const categories: string[] = [];
+  for (const day of days)
+    for (const c of day.settings.categories) if (!categories.includes(c.label)) categories.push(c.label);
+  const empty = () => ({
+    perDay: days.map(() => 0),
+    byCategory: categories.map(() => 0),
+    total: 0,
+  });
+  const rows = new Map<string, CrossDayRow>();
+  const outside = empty();
+  days.forEach((day, d) => {
+    const labelOf = new Map(day.settings.categories.map((c) => [c.id, c.label]));
+    const add = (row: Omit<CrossDayRow, "key" | "title" | "aliases">, themeId: string | null, count: number) => {
+      row.perDay[d]! += count;
+      row.total += count;
+      for (const note of day.tally.notes) {
+        if (note.themeId !== themeId) continue;
+        const at = categories.indexOf(labelOf.get(note.category) ?? "");
+        if (at >= 0) row.byCategory[at]!++;
+      }
+    };
+    for (const theme of day.tally.themes) {
+      const own = themeKey(theme.title);
+      if (!own) continue;
+      const key = resolve(own, merges);
+      let row = rows.get(key);
+      if (!row) rows.set(key, (row = { key, title: theme.title.trim(), aliases: [], ...empty() }));
+      const title = theme.title.trim();
+      if (themeKey(title) === key && themeKey(row.title) !== key) {
+        row.aliases.push(row.title);
+        row.title = title;
+      } else if (title !== row.title && !row.aliases.includes(title)) row.aliases.push(title);
+      add(row, theme.themeId, theme.count);
+    }
+    add(outside, null, day.tally.outside.count);
+  });
+  return {
+    days: days.map(({ boardId, title, date }) => ({ boardId, title, date })),
+    categories,
+    rows: [...rows.values()],
+    outside,
+  };
+}
+
+export interface CrossDayLabels {
+  theme: string;
+  alsoCounted: string;
+  total: string;
+  outside: string;
+  category: string;
+}
+
+export const CROSS_DAY_LABELS_FR: CrossDayLabels = {
+  theme: "Thème",
+  alsoCounted: "Titres regroupés",
+  total: "Total",
+  outside: "Hors thème",
+  category: "Catégorie",
+};
+
+/** One row per theme: notes per day (column named by date and title), total, then per category. */
+export function crossDayCsv(
+  table: CrossDayTable,
+  separator: Separator = ";",
+  labels: CrossDayLabels = CROSS_DAY_LABELS_FR,
+): string {
+  const header = [
+    labels.theme,
+    labels.alsoCounted,
+    ...table.days.map((day) => `${day.date} ${day.title}`.trim()),
+    labels.total,
+    ...table.categories.map((c) => `${labels.category} : ${c}`),
+  ];
+  const line = (title: string, aliases: string[], row: Omit<CrossDayRow, "key" | "title" | "aliases">) => [
+    title,
+    aliases.join(" / "),
+    ...row.perDay,
+    row.total,
+    ...row.byCategory,
+  ];
+  return toCsv(
+    [header, ...table.rows.map((row) => line(row.title, row.aliases, row)), line(labels.outside, [], table.outside)],
+    separator,
+  );
+}
