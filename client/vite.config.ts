@@ -20,6 +20,8 @@ export default defineConfig({
         join: page("join"),
         board: page("board"),
         archive: page("archive"),
+        admin: page("admin"),
+        series: page("series"),
       },
     },
   },

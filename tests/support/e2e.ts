@@ -8,10 +8,13 @@ import { removeDir } from "./relay.ts";
  * One Chromium and one relay serving the built client for a test file,
  * started before its tests and torn down after. Read the fields inside tests.
  */
-export function useBrowserAndRelay(): { browser: Browser; relay: Awaited<ReturnType<typeof startE2eRelay>> } {
+export function useBrowserAndRelay(relayOverrides: Parameters<typeof startE2eRelay>[0] = {}): {
+  browser: Browser;
+  relay: Awaited<ReturnType<typeof startE2eRelay>>;
+} {
   const ctx = {} as { browser: Browser; relay: Awaited<ReturnType<typeof startE2eRelay>> };
   beforeAll(async () => {
-    [ctx.browser, ctx.relay] = await Promise.all([launchChromium(), startE2eRelay()]);
+    [ctx.browser, ctx.relay] = await Promise.all([launchChromium(), startE2eRelay(relayOverrides)]);
   });
   afterAll(async () => {
     await ctx.browser?.close();

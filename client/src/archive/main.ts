@@ -3,6 +3,8 @@ import { lang, onLangChange, t } from "../i18n/index.ts";
 import { pageHeader } from "../pages/chrome.ts";
 import { archiveApi, NoBoardError, type ArchiveApi, type SnapshotInfo } from "./api.ts";
 import { notesByTheme, tallyChart, tallyTable } from "./tallyView.ts";
+import { finalSnapshotId } from "@atelier/shared/derived/finalSnapshot";
+import { ADMIN_SECRET_KEY } from "../pages/adminSecret.ts";
 import "../styles/base.css";
 import "./archive.css";
 
@@ -13,12 +15,14 @@ import "./archive.css";
  */
 const [, page, boardId = ""] = location.pathname.split("/");
 const params = new URLSearchParams(location.hash.slice(1));
-const api = archiveApi(boardId, params.get("key") ?? "");
+// The organiser's page opens archives with the admin secret it holds for this tab (`#admin`), kept out of URLs.
+const key = params.get("key") ?? (params.has("admin") ? (sessionStorage.getItem(ADMIN_SECRET_KEY) ?? "") : "");
+const api = archiveApi(boardId, key);
 const root = document.getElementById("app")!;
 
 let title = "";
 let snapshots: SnapshotInfo[] = [];
-let selected = params.get("snapshot") ?? "live";
+let selected = params.get("snapshot") ?? "";
 let separator: ";" | "," = ";";
 let status = "";
 let busy = false;
@@ -167,8 +171,9 @@ async function renderArchive(main: HTMLElement): Promise<void> {
           "a",
           {
             class: "button",
-            href: `/debrief/${boardId}#key=${params.get("key")}&snapshot=${selected}`,
-            target: "_blank",
+            href: `/debrief/${boardId}#${params.has("key") ? `key=${params.get("key")}` : "admin"}&snapshot=${selected}`,
+            // Opened with the admin secret, the debrief stays in this tab, where the secret is kept.
+            target: params.has("key") ? "_blank" : null,
             rel: "noopener",
           },
           t("archive.debrief"),
@@ -287,6 +292,8 @@ async function start(): Promise<void> {
     const [info, list] = await Promise.all([api.info(), api.snapshots()]);
     title = info.settings.title;
     snapshots = list;
+    // A closed day opens on how it ended: its final snapshot and the image stored with it.
+    selected ||= finalSnapshotId(list) ?? "live";
     document.title = `${title} · Atelier`;
   } catch {
     gone = true;
@@ -294,6 +301,8 @@ async function start(): Promise<void> {
   await render();
 }
 
+// A new link pasted over the old one changes only the fragment: start again with its key.
+addEventListener("hashchange", () => location.reload());
 onLangChange(() => void render());
 void start();
 export type { ArchiveApi };

@@ -88,13 +88,16 @@ export function tallyChart(tally: Tally): SVGSVGElement {
   return svg;
 }
 
-/** Every note under its theme's heading. */
+/** Every note under its theme's heading: the themes in board order, then the notes outside every theme. */
 export function notesByTheme(tally: Tally, settings: BoardSettings): HTMLElement {
   const groups = new Map<string, Tally["notes"]>();
-  for (const note of tally.notes) {
-    const key = note.themeTitle || t("archive.outside");
-    groups.set(key, [...(groups.get(key) ?? []), note]);
+  for (const theme of tally.themes) {
+    const notes = tally.notes.filter((n) => n.themeId === theme.themeId);
+    // Two themes may share a title: the second is told apart rather than merged.
+    if (notes.length > 0) groups.set(groups.has(theme.title) ? `${theme.title} (2)` : theme.title || "—", notes);
   }
+  const outside = tally.notes.filter((n) => n.themeId === null);
+  if (outside.length > 0) groups.set(t("archive.outside"), outside);
   const label = (choices: { id: string; label: string }[], id: string) => choices.find((c) => c.id === id)?.label ?? "";
   return h(
     "section",

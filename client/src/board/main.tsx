@@ -3,4 +3,7 @@ import { BoardApp } from "./BoardApp.tsx";
 import { parseBoardRoute } from "./route.ts";
 import "./board.css";
 
+// A new link pasted over the old one changes only the fragment: start again with its key.
+addEventListener("hashchange", () => location.reload());
+
 createRoot(document.getElementById("app")!).render(<BoardApp route={parseBoardRoute(location)} />);

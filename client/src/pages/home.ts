@@ -44,7 +44,16 @@ function render(): void {
     error,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, t("home.join"))),
   );
-  root.append(pageHeader(t("home.title")), h("main", {}, form, h("p", {}, h("a", { href: "/new" }, t("home.create")))));
+  root.append(
+    pageHeader(t("home.title")),
+    h(
+      "main",
+      {},
+      form,
+      h("p", {}, h("a", { href: "/new" }, t("home.create"))),
+      h("p", {}, h("a", { href: "/admin" }, t("home.admin"))),
+    ),
+  );
 }
 
 onLangChange(render);

@@ -4,12 +4,18 @@ import { h, clear } from "../dom.ts";
 import { ACTION_MAP_DEFAULTS } from "@atelier/shared/document/templates";
 import { lang, onLangChange, t } from "../i18n/index.ts";
 import { pageHeader } from "./chrome.ts";
+import { adminFetch, knownAdminSecret } from "./adminSecret.ts";
+import type { AdminBoard, AdminBoardsResponse } from "@atelier/shared/wire/adminSchemas";
 import "../styles/base.css";
 
 const root = document.getElementById("app")!;
 let created: CreateBoardResponse | null = null;
 let needsSecret = false;
 let errorText = "";
+/** The organiser's secret when this tab has it: it lists earlier days to start from. */
+let adminSecret: string | null = null;
+let earlierDays: AdminBoard[] = [];
+const preselected = new URLSearchParams(location.hash.slice(1)).get("from") ?? "";
 
 const lines = (text: string) =>
   text
@@ -54,6 +60,27 @@ function renderForm(main: HTMLElement): void {
     ...(["blank", "bilan", "actions"] as const).map((value) => h("option", { value }, t(`new.template.${value}`))),
   );
   const secret = h("input", { type: "password", name: "secret", autocomplete: "off" });
+  const fromThemes = h("input", { type: "checkbox", name: "fromThemes", checked: true });
+  const onEarlier = () => {
+    // What is left empty is taken from the earlier day by the relay.
+    const chosen = from.value !== "";
+    prompts.required = !chosen;
+    prompts.placeholder = categories.placeholder = chosen ? t("new.fromPlaceholder") : "";
+    if (chosen) prompts.value = categories.value = "";
+    else {
+      prompts.value = t("new.promptsDefault");
+      categories.value = t("new.categoriesDefault");
+    }
+    template.disabled = chosen;
+  };
+  const from = h(
+    "select",
+    { name: "from", onchange: onEarlier },
+    h("option", { value: "" }, t("new.fromNone")),
+    ...[...earlierDays]
+      .sort((a, b) => b.date.localeCompare(a.date))
+      .map((b) => h("option", { value: b.boardId, selected: b.boardId === preselected }, `${b.date} · ${b.title}`)),
+  );
   const submit = h("button", { type: "submit", class: "primary" }, t("new.submit"));
   const error = h("p", { class: "banner error", role: "alert", hidden: !errorText }, errorText);
 
@@ -69,7 +96,7 @@ function renderForm(main: HTMLElement): void {
             method: "POST",
             headers: {
               "Content-Type": "application/json",
-              ...(secret.value ? { Authorization: `Bearer ${secret.value}` } : {}),
+              ...(secret.value || adminSecret ? { Authorization: `Bearer ${secret.value || adminSecret}` } : {}),
             },
             body: JSON.stringify({
               title: title.value,
@@ -80,6 +107,7 @@ function renderForm(main: HTMLElement): void {
               template: template.value,
               // The debrief document is written in the language the board was created in.
               language: lang(),
+              ...(from.value ? { from: { boardId: from.value, themes: fromThemes.checked } } : {}),
             }),
           }).catch(() => null);
           if (res?.status === 201) {
@@ -93,6 +121,16 @@ function renderForm(main: HTMLElement): void {
           render();
         },
       },
+      earlierDays.length > 0
+        ? h(
+            "fieldset",
+            { class: "choices" },
+            h("legend", {}, t("new.fromEarlier")),
+            from,
+            h("label", { class: "choice" }, fromThemes, h("span", {}, t("new.fromThemes"))),
+            h("p", { class: "muted" }, t("new.fromHelp")),
+          )
+        : null,
       field(t("new.boardTitle"), title, "title"),
       field(t("new.date"), date, "date"),
       field(t("new.template"), template, "template"),
@@ -105,6 +143,7 @@ function renderForm(main: HTMLElement): void {
       h("div", { class: "actions" }, submit),
     ),
   );
+  if (from.value) onEarlier();
 }
 
 function renderLinks(main: HTMLElement, board: CreateBoardResponse): void {
@@ -143,11 +182,18 @@ function render(): void {
   else renderForm(main);
 }
 
-void fetch("/api/server")
-  .then((r) => r.json() as Promise<{ mayCreateBoards: boolean }>)
-  .then((s) => {
-    needsSecret = !s.mayCreateBoards;
-    render();
-  });
+async function start(): Promise<void> {
+  const server = (await (await fetch("/api/server")).json()) as { mayCreateBoards: boolean };
+  adminSecret = await knownAdminSecret();
+  needsSecret = !server.mayCreateBoards && !adminSecret;
+  if (adminSecret) {
+    const res = await adminFetch(adminSecret, "/api/admin/boards");
+    if (res.ok) earlierDays = ((await res.json()) as AdminBoardsResponse).boards;
+    else adminSecret = null;
+  }
+  render();
+}
+
+void start();
 onLangChange(render);
 render();

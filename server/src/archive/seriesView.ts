@@ -1,4 +1,5 @@
-import { readSettings } from "@atelier/shared/document/docLayout";
+import { readSettings, type BoardSettings } from "@atelier/shared/document/docLayout";
+import type { Phase } from "@atelier/shared/wire/protocol";
 import { readThemes, canvasRecords } from "@atelier/shared/document/canvas";
 import { computeTally } from "@atelier/shared/derived/tally";
 import { crossDayTable, type CrossDayInput } from "@atelier/shared/derived/crossDay";
@@ -6,6 +7,11 @@ import { finalSnapshotId } from "@atelier/shared/derived/finalSnapshot";
 import type { AdminBoard, SeriesDay, SeriesResponse } from "@atelier/shared/wire/adminSchemas";
 import type { BoardRecord } from "../storage/storage.ts";
 import { loadBoardDocs, type ExportSource } from "./exports.ts";
+
+/** A day closed from the board (submissions locked, final snapshot taken) reads as closed, whatever step it was on. */
+function dayPhase(settings: BoardSettings, closedAt: string | null): Phase {
+  return settings.submissions === "locked" && closedAt !== null ? "closed" : settings.phase;
+}
 
 /**
  * What the organiser's page and the series page show of boards, read from
@@ -19,7 +25,7 @@ export async function boardSummary(source: ExportSource, board: BoardRecord): Pr
     boardId: board.id,
     title: settings?.title || board.title,
     date: settings?.date ?? "",
-    phase: settings?.phase ?? "collect",
+    phase: settings ? dayPhase(settings, finalSnapshotId(snapshots)) : "collect",
     seriesId: board.seriesId ?? null,
     counts: {
       notes: docs ? computeTally(docs.room).total : 0,
@@ -53,7 +59,7 @@ export async function seriesView(source: ExportSource, seriesId: string): Promis
       boardId: board.id,
       title: settings.title || board.title,
       date: settings.date,
-      phase: settings.phase,
+      phase: dayPhase(settings, final),
       snapshotId,
       hasImage: final !== null && (snapshots.find((s) => s.id === final)?.images ?? []).includes("png"),
       themes: tally.themes.map((t) => ({ title: t.title, count: t.count })),

@@ -25,6 +25,8 @@ const PAGES: [RegExp, string][] = [
   [/^\/screen\/[a-z0-9]{1,32}\/?$/, "board.html"],
   [/^\/archive\/[a-z0-9]{1,32}\/?$/, "archive.html"],
   [/^\/debrief\/[a-z0-9]{1,32}\/?$/, "archive.html"],
+  [/^\/admin\/?$/, "admin.html"],
+  [/^\/series\/[a-z0-9]{1,32}\/?$/, "series.html"],
 ];
 
 /** Serves the built client; returns false when the path is not one of its files. */
