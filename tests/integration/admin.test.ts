@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "csv-parse/sync";
+import { statSync } from "node:fs";
+import { get } from "node:http";
+import { defaultPublicUrl, lanAddresses } from "@atelier/server/relay";
 import type { AdminBoardsResponse, SeriesResponse } from "@atelier/shared/wire/adminSchemas";
 import { startTestRelay, createTestBoard, removeDir } from "../support/relay.ts";
 import { PhoneClient } from "../support/phoneClient.ts";
@@ -217,5 +220,43 @@ describe("the organiser's API: every board, links re-issued, series of days", ()
     const left = ((await (await admin("/api/admin/boards")).json()) as AdminBoardsResponse).boards;
     expect(left.find((b) => b.boardId === second.boardId)?.seriesId).toBeNull();
     expect((await admin(`/api/series/${seriesId}`, {}, seriesToken)).status).toBe(404);
+  });
+});
+
+describe("the admin secret on the relay's own computer", () => {
+  it("is handed to a loopback page under local-or-secret, never printed, and rotates while the relay runs", async () => {
+    const relay = await startTestRelay();
+    try {
+      const local = await fetch(`${relay.localUrl}/api/admin/local`);
+      expect(local.status).toBe(200);
+      const { adminSecret } = (await local.json()) as { adminSecret: string };
+      expect(adminSecret).toBe(relay.adminSecret);
+      // A page of another site rebound to 127.0.0.1 sends its own Host: refused.
+      // (fetch cannot set Host: plain node:http can.)
+      const rebound = await new Promise<number>((resolve, reject) =>
+        get(`${relay.localUrl}/api/admin/local`, { headers: { Host: "evil.example" } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on("error", reject),
+      );
+      expect(rebound).toBe(403);
+      expect((statSync(relay.admin.file).mode & 0o777).toString(8)).toBe("600");
+
+      const rotated = relay.admin.rotate();
+      const list = (token: string) =>
+        fetch(`${relay.localUrl}/api/admin/boards`, { headers: { Authorization: `Bearer ${token}` } });
+      expect((await list(adminSecret)).status).toBe(401);
+      expect((await list(rotated)).status).toBe(200);
+    } finally {
+      await relay.close();
+      removeDir(relay.dataDir);
+    }
+  });
+
+  it("hands out links where the relay listens: loopback only says so, every interface uses the LAN", () => {
+    expect(defaultPublicUrl("127.0.0.1", 8080)).toEqual({ url: "http://127.0.0.1:8080", lanReachable: false });
+    expect(defaultPublicUrl("192.168.1.20", 8080)).toEqual({ url: "http://192.168.1.20:8080", lanReachable: true });
+    const any = defaultPublicUrl("0.0.0.0", 8080);
+    expect(any.url).toBe(lanAddresses()[0] ? `http://${lanAddresses()[0]}:8080` : "http://127.0.0.1:8080");
   });
 });

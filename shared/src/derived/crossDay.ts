@@ -46,11 +46,17 @@ export function themeKey(title: string): string {
     .trim();
 }
 
-/** Follows merges to the key a title counts under; a cycle stops where it closes. */
+/**
+ * Follows merges to the key a title counts under. Merging A into B, then B
+ * into A, makes a cycle: every title of it counts under the same one (the
+ * first in code-point order), whichever it started from.
+ */
 function resolve(key: string, merges: ReadonlyMap<string, string>): string {
-  const seen = new Set<string>();
-  while (merges.has(key) && !seen.has(key)) {
-    seen.add(key);
+  const path: string[] = [];
+  while (merges.has(key)) {
+    const at = path.indexOf(key);
+    if (at >= 0) return path.slice(at).sort()[0]!;
+    path.push(key);
     key = merges.get(key)!;
   }
   return key;
