@@ -25,6 +25,10 @@ const BOARD_TABLES: Record<string, { where: string; orderBy: string }> = {
   },
   votes: { where: "board_id = ?", orderBy: "participant_hash, target_id" },
   participant_flags: { where: "board_id = ?", orderBy: "participant_hash, flag" },
+  // A series is not a board's own, but a board's writes must not touch its series either.
+  series: { where: "id = (SELECT series_id FROM boards WHERE id = ?)", orderBy: "id" },
+  series_links: { where: "series_id = (SELECT series_id FROM boards WHERE id = ?)", orderBy: "token_hash" },
+  series_merges: { where: "series_id = (SELECT series_id FROM boards WHERE id = ?)", orderBy: "alias" },
 };
 
 /** Every stored row of a board, per table (all tables of the schema), as JSON with blobs in hex. */
