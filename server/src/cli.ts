@@ -5,6 +5,7 @@ import { SqliteStorage } from "./storage/sqliteStorage.ts";
 import { exportBoard, EXPORT_FORMATS, type ExportFormat } from "./archive/exports.ts";
 import { storedStates } from "./rooms/rooms.ts";
 import { AdminSecret } from "./rooms/adminSecret.ts";
+import { defaultPublicUrl } from "./publicUrl.ts";
 import { rotateLink } from "./rooms/boards.ts";
 import { createSeries, rotateSeriesLink } from "./rooms/series.ts";
 import { seriesView } from "./archive/seriesView.ts";
@@ -39,7 +40,7 @@ const USAGE = `usage:
   pnpm atelier series link --series ID                           re-issue the series link
   pnpm atelier series delete --series ID [--with-boards]          boards are kept unless --with-boards
   pnpm atelier admin-secret [--rotate]                           show (or change) the organiser's secret
-options: --data-dir DIR (default $DATA_DIR or ./data), --public-url URL (default $PUBLIC_URL or http://localhost:8080)`;
+options: --data-dir DIR (default $DATA_DIR or ./data), --public-url URL (default $PUBLIC_URL, else as pnpm start)`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -65,7 +66,11 @@ const fail = (message: string): never => {
 };
 
 const dataDir = resolve(values["data-dir"] ?? process.env.DATA_DIR ?? "./data");
-const publicUrl = (values["public-url"] ?? process.env.PUBLIC_URL ?? "http://localhost:8080").replace(/\/+$/, "");
+// Links printed here point where `pnpm start` with the same environment would point them.
+const publicUrl = (
+  values["public-url"] ??
+  (process.env.PUBLIC_URL || defaultPublicUrl(process.env.HOST || "0.0.0.0", Number(process.env.PORT || 8080)).url)
+).replace(/\/+$/, "");
 const storage = new SqliteStorage(join(dataDir, "atelier.sqlite"));
 const source = { storage, liveStates: (id: string) => storedStates(storage, id) };
 const required = (name: "board" | "series" | "title" | "role"): string => values[name] ?? fail(`--${name} is required`);

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { isLoopback } from "@atelier/shared/wire/loopback";
 import { configFromEnv } from "./config.ts";
-import { lanAddresses, startRelay } from "./relay.ts";
+import { startRelay } from "./relay.ts";
+import { lanAddresses } from "./publicUrl.ts";
 
 /** `pnpm start`: wires the relay from the environment and prints where to reach it. */
 const config = configFromEnv();

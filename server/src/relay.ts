@@ -1,11 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { CloseCode } from "@atelier/shared/wire/closeCodes";
 import { isJoinCode, LIMITS, normalizeJoinCode } from "@atelier/shared/wire/limits";
-import { isLoopback } from "@atelier/shared/wire/loopback";
 import type { DocName } from "@atelier/shared/document/docLayout";
 import type { RelayConfig } from "./config.ts";
 import { SqliteStorage } from "./storage/sqliteStorage.ts";
@@ -13,6 +11,9 @@ import type { Storage } from "./storage/storage.ts";
 import { Rooms } from "./rooms/rooms.ts";
 import { authenticate } from "./rooms/boards.ts";
 import { AdminSecret } from "./rooms/adminSecret.ts";
+import { defaultPublicUrl } from "./publicUrl.ts";
+
+export { defaultPublicUrl, lanAddresses } from "./publicUrl.ts";
 import { ScreenConnection } from "./sync/screenConnection.ts";
 import { ParticipantConnection } from "./ingest/participantConnection.ts";
 import { keepVoteTotalsInStep } from "./ingest/voting.ts";
@@ -40,36 +41,6 @@ export interface Relay {
   /** The admin secret now (it may be rotated while the relay runs). */
   readonly adminSecret: string;
   close(): Promise<void>;
-}
-
-/** The first LAN address, so that the printed links work from phones. */
-export function lanAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flat()
-    .filter((i) => i && i.family === "IPv4" && !i.internal)
-    .map((i) => i!.address);
-}
-
-/**
- * Where handed-out links point when `PUBLIC_URL` is unset: the address the
- * relay actually listens on. Listening on every interface, the first LAN
- * address; on loopback only, loopback (phones on the LAN cannot reach it,
- * and the start-up message says so).
- */
-export function defaultPublicUrl(host: string, port: number): { url: string; lanReachable: boolean } {
-  const wildcard = host === "0.0.0.0" || host === "::" || host === "";
-  if (wildcard) {
-    const lan = lanAddresses()[0];
-    return lan
-      ? { url: `http://${lan}:${port}`, lanReachable: true }
-      : { url: `http://127.0.0.1:${port}`, lanReachable: false };
-  }
-  if (isLoopback(host))
-    return {
-      url: `http://${host === "localhost" ? "localhost" : host.includes(":") ? `[${host}]` : host}:${port}`,
-      lanReachable: false,
-    };
-  return { url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`, lanReachable: true };
 }
 
 const SCREEN_PATH = /^\/ws\/board\/([a-z0-9]{1,32})\/(room|inbox)$/;
@@ -134,6 +105,8 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
       return ws.close(CloseCode.Forbidden, "the inbox is for facilitators");
     }
     const room = await rooms.open(boardId);
+    // Loading may take a while: a link re-issued meanwhile found no room to close, so ask again.
+    if (!(await authenticate(storage, boardId, token))) return ws.close(CloseCode.Unauthorized, "invalid link");
     const connection = new ScreenConnection(wsSocket(ws), room, docName, link.role, log);
     liveness.setKeepAlive(ws, () => connection.keepAlive());
   }

@@ -69,7 +69,7 @@ describe("the organiser's page and the series of days (BOARD_CREATION=secret)", 
 
     await page.getByLabel("Lien à réémettre pour « Journée perdue »").selectOption("facilitator");
     page.once("dialog", (d) => void d.accept());
-    await row.getByRole("button", { name: "Nouveau lien" }).click();
+    await row.getByRole("button", { name: "Nouveau lien pour « Journée perdue »" }).click();
     const issued = (await page.getByTestId("issued-link").textContent())!;
     expect(issued).toMatch(new RegExp(`/board/${board.boardId}#key=`));
     // The page open on the old link is closed and says so; the old link is refused from now on.
@@ -81,7 +81,7 @@ describe("the organiser's page and the series of days (BOARD_CREATION=secret)", 
     await facilitator.locator(".tl-canvas").waitFor();
     await facilitator.close();
 
-    await row.getByRole("link", { name: "Archives" }).click();
+    await row.getByRole("link", { name: "Archives de « Journée perdue »" }).click();
     await page.getByRole("heading", { name: "Archives · Journée perdue" }).waitFor();
     await page.getByTestId("tally").waitFor();
     await context.close();
@@ -127,7 +127,7 @@ describe("the organiser's page and the series of days (BOARD_CREATION=secret)", 
     await page.getByRole("button", { name: "Ouvrir" }).click();
     await page
       .locator(`tr[data-board="${day1.boardId}"]`)
-      .getByRole("link", { name: "Préparer la journée suivante" })
+      .getByRole("link", { name: "Préparer la journée suivante de « Jour 1 »" })
       .click();
     await page.getByRole("group", { name: "Partir d'une journée précédente" }).waitFor();
     expect(await page.locator('select[name="from"]').inputValue()).toBe(day1.boardId);
@@ -184,6 +184,7 @@ describe("the organiser's page and the series of days (BOARD_CREATION=secret)", 
 
     // Merging two titles from the page: one row, counted together.
     await page.getByLabel("Compter « Orienter » avec un autre thème").selectOption("Repérer");
+    await page.getByRole("button", { name: "Rapprocher « Orienter » du thème choisi" }).click();
     await page.getByRole("status").filter({ hasText: "« Orienter » est désormais compté avec « Repérer »" }).waitFor();
     expect(await table.locator("tbody tr").count()).toBe(2);
     expect(await table.locator("tbody tr").nth(0).textContent()).toMatch(/^Repérer \(Orienter\)34733/);

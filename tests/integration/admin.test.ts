@@ -79,6 +79,10 @@ describe("the organiser's API: every board, links re-issued, series of days", ()
     const { link } = (await reissued.json()) as { link: string };
     await waitFor(() => screen.closes.includes(4401), 5_000, "the old link's socket closed with 4401");
     screen.destroy();
+    // A new participant code closes the phones joined with the old one (their page says the code changed).
+    const joined = await PhoneClient.connect(relay.localUrl, created.joinCode);
+    expect((await admin(`/api/boards/${created.boardId}/links/participant`, { method: "POST" })).status).toBe(200);
+    await waitFor(() => joined.closeCode === 4401, 5_000, "the phone closed with 4401");
     const old = await fetch(`${relay.localUrl}/api/boards/${created.boardId}`, {
       headers: { Authorization: `Bearer ${token("facilitator")}` },
     });
@@ -182,6 +186,9 @@ describe("the organiser's API: every board, links re-issued, series of days", ()
       [2, 1],
     ]);
     expect((await admin(`/api/boards/${second.boardId}/snapshots/live/tally.csv`, {}, seriesToken)).status).toBe(200);
+    // A series link reads a day's archive, but never learns how to join (or post on) it.
+    const info = (await (await admin(`/api/boards/${second.boardId}`, {}, seriesToken)).json()) as { joinCode: string };
+    expect(info.joinCode).toBe("");
     expect((await admin(`/api/boards/${second.boardId}`, { method: "DELETE" }, seriesToken)).status).toBe(401);
 
     // Merged titles count as one row; the CSV (real parser) carries it.
@@ -233,13 +240,18 @@ describe("the admin secret on the relay's own computer", () => {
       expect(adminSecret).toBe(relay.adminSecret);
       // A page of another site rebound to 127.0.0.1 sends its own Host: refused.
       // (fetch cannot set Host: plain node:http can.)
-      const rebound = await new Promise<number>((resolve, reject) =>
-        get(`${relay.localUrl}/api/admin/local`, { headers: { Host: "evil.example" } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        }).on("error", reject),
-      );
-      expect(rebound).toBe(403);
+      const status = (headers: Record<string, string>) =>
+        new Promise<number>((resolve, reject) =>
+          get(`${relay.localUrl}/api/admin/local`, { headers }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          }).on("error", reject),
+        );
+      expect(await status({ Host: "evil.example" })).toBe(403);
+      expect(await status({ Host: "127.evil.example" })).toBe(403);
+      // Behind a reverse proxy on this computer, every request comes from loopback: not "local".
+      expect(await status({ "X-Forwarded-For": "203.0.113.9" })).toBe(403);
+      expect(await status({ Host: "localhost" })).toBe(200);
       expect((statSync(relay.admin.file).mode & 0o777).toString(8)).toBe("600");
 
       const rotated = relay.admin.rotate();

@@ -44,11 +44,12 @@ async function load(): Promise<void> {
   render();
 }
 
+/** Runs one of the organiser's actions and says how it went; a network failure is said too, never lost. */
 async function act(action: () => Promise<Response>, done: string): Promise<void> {
-  const res = await action();
-  if (!res.ok) return say(t("admin.failed", { status: res.status }));
+  const res = await action().catch(() => null);
+  if (!res?.ok) return say(res ? t("admin.failed", { status: res.status }) : t("admin.unreachable"));
   say(done);
-  await load();
+  await load().catch(() => say(t("admin.unreachable")));
 }
 
 function askForSecret(): HTMLElement {
@@ -97,28 +98,26 @@ function boardRow(board: AdminBoard, series: SeriesSummary[]): HTMLElement[] {
   );
   const move = h(
     "select",
-    {
-      "aria-label": t("admin.moveTo", { title: board.title }),
-      onchange: (e: Event) => {
-        const seriesId = (e.target as HTMLSelectElement).value || null;
-        void act(
-          () =>
-            adminFetch(secret!, `/api/admin/boards/${board.boardId}`, {
-              method: "PATCH",
-              body: JSON.stringify({ seriesId }),
-            }),
-          t("admin.moved"),
-        );
-      },
-    },
+    { "aria-label": t("admin.moveTo", { title: board.title }) },
     h("option", { value: "", selected: board.seriesId === null }, t("admin.noSeries")),
     ...series.map((s) => h("option", { value: s.seriesId, selected: board.seriesId === s.seriesId }, s.title)),
   );
+  const applyMove = () =>
+    void act(
+      () =>
+        adminFetch(secret!, `/api/admin/boards/${board.boardId}`, {
+          method: "PATCH",
+          body: JSON.stringify({ seriesId: move.value || null }),
+        }),
+      t("admin.moved"),
+    );
   const reissue = async () => {
     const r = role.value as Role;
     if (!confirm(t("admin.reissueConfirm", { role: t(`admin.role.${r}`), title: board.title }))) return;
-    const res = await adminFetch(secret!, `/api/boards/${board.boardId}/links/${r}`, { method: "POST" });
-    if (!res.ok) return say(t("admin.failed", { status: res.status }));
+    const res = await adminFetch(secret!, `/api/boards/${board.boardId}/links/${r}`, { method: "POST" }).catch(
+      () => null,
+    );
+    if (!res?.ok) return say(res ? t("admin.failed", { status: res.status }) : t("admin.unreachable"));
     issued = { id: board.boardId, link: ((await res.json()) as { link: string }).link };
     say(t("admin.reissued", { role: t(`admin.role.${r}`) }));
     await load();
@@ -142,12 +141,50 @@ function boardRow(board: AdminBoard, series: SeriesSummary[]): HTMLElement[] {
       h(
         "td",
         { class: "row-actions" },
-        h("a", { class: "button", href: `/archive/${board.boardId}#admin` }, t("admin.archive")),
-        h("a", { class: "button", href: `/new#from=${board.boardId}` }, t("admin.nextDay")),
+        h(
+          "a",
+          {
+            class: "button",
+            href: `/archive/${board.boardId}#admin`,
+            "aria-label": t("admin.archiveLabel", { title: board.title }),
+          },
+          t("admin.archive"),
+        ),
+        h(
+          "a",
+          {
+            class: "button",
+            href: `/new#from=${board.boardId}`,
+            "aria-label": t("admin.nextDayLabel", { title: board.title }),
+          },
+          t("admin.nextDay"),
+        ),
         role,
-        h("button", { type: "button", onclick: () => void reissue() }, t("admin.reissue")),
+        h(
+          "button",
+          {
+            type: "button",
+            "aria-label": t("admin.reissueLabel", { title: board.title }),
+            onclick: () => void reissue(),
+          },
+          t("admin.reissue"),
+        ),
         move,
-        h("button", { type: "button", class: "danger", onclick: remove }, t("admin.delete")),
+        h(
+          "button",
+          { type: "button", "aria-label": t("admin.moveApplyLabel", { title: board.title }), onclick: applyMove },
+          t("admin.moveApply"),
+        ),
+        h(
+          "button",
+          {
+            type: "button",
+            class: "danger",
+            "aria-label": t("admin.deleteLabel", { title: board.title }),
+            onclick: remove,
+          },
+          t("admin.delete"),
+        ),
       ),
     ),
     ...(issued?.id === board.boardId ? [h("tr", {}, h("td", { colspan: 9 }, issuedLink(board.boardId)))] : []),
@@ -202,8 +239,10 @@ function seriesSection(series: SeriesSummary | null, boards: AdminBoard[], all: 
           {
             type: "button",
             onclick: async () => {
-              const res = await adminFetch(secret!, `/api/admin/series/${series.seriesId}/link`, { method: "POST" });
-              if (!res.ok) return say(t("admin.failed", { status: res.status }));
+              const res = await adminFetch(secret!, `/api/admin/series/${series.seriesId}/link`, {
+                method: "POST",
+              }).catch(() => null);
+              if (!res?.ok) return say(res ? t("admin.failed", { status: res.status }) : t("admin.unreachable"));
               issued = { id: series.seriesId, link: ((await res.json()) as { link: string }).link };
               say(t("admin.seriesLinkIssued"));
               render();
@@ -321,4 +360,4 @@ async function start(): Promise<void> {
 }
 
 onLangChange(render);
-void start().catch((error: Error) => say(error.message));
+void start().catch(() => say(t("admin.unreachable")));

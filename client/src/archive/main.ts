@@ -292,8 +292,9 @@ async function start(): Promise<void> {
     const [info, list] = await Promise.all([api.info(), api.snapshots()]);
     title = info.settings.title;
     snapshots = list;
-    // A closed day opens on how it ended: its final snapshot and the image stored with it.
-    selected ||= finalSnapshotId(list) ?? "live";
+    // A closed day opens on how it ended: its final snapshot and the image stored with it
+    // (a day reopened after its close is live again).
+    selected ||= (info.settings.submissions === "locked" ? finalSnapshotId(list) : null) ?? "live";
     document.title = `${title} · Atelier`;
   } catch {
     gone = true;

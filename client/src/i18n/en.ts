@@ -36,6 +36,7 @@ export const en: Record<MessageKey, string> = {
   "new.qrAlt": "QR code to join with code {code}",
 
   "phone.loading": "Connecting to the workshop…",
+  "phone.codeChanged": "This workshop's code has changed: ask the facilitator for the new one.",
   "phone.unknownBoard": "No workshop has the code {code}. Check it on the screen.",
   "phone.online": "Online",
   "phone.offline": "Offline — your notes will be sent when the network is back.",
@@ -256,6 +257,7 @@ export const en: Record<MessageKey, string> = {
     "The admin secret opens every archive and every link: do not project it. To change it: pnpm atelier admin-secret --rotate.",
   "admin.wrongSecret": "This secret is wrong (or was changed).",
   "admin.open": "Open",
+  "admin.unreachable": "The server does not answer: check the network, then try again.",
   "admin.failed": "The action failed (error {status}).",
   "admin.search": "Search boards by title",
   "admin.newBoard": "New board",
@@ -324,4 +326,13 @@ export const en: Record<MessageKey, string> = {
   "new.fromPlaceholder": "Taken from the chosen day",
   "new.fromHelp":
     "Prompts, categories and template are taken over (unless you type some); the new board joins the same series.",
+  "series.mergeApply": "Merge",
+  "series.mergeApplyLabel": "Merge “{title}” into the chosen theme",
+  "admin.moveApply": "Move",
+  "admin.moveApplyLabel": "Move “{title}” into the chosen series",
+  "admin.archiveLabel": "Archive of “{title}”",
+  "admin.nextDayLabel": "Prepare the day after “{title}”",
+  "admin.reissueLabel": "New link for “{title}”",
+  "admin.deleteLabel": "Delete “{title}”",
+  "new.language": "Language of the debrief and documents",
 };

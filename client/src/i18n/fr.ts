@@ -35,6 +35,7 @@ export const fr = {
   "new.qrAlt": "QR code pour rejoindre avec le code {code}",
 
   "phone.loading": "Connexion à l'atelier…",
+  "phone.codeChanged": "Le code de cet atelier a changé : demandez le nouveau code à l'animation.",
   "phone.unknownBoard": "Aucun atelier ne porte le code {code}. Vérifiez-le sur l'écran.",
   "phone.online": "En ligne",
   "phone.offline": "Hors ligne — vos notes partiront au retour du réseau.",
@@ -256,6 +257,7 @@ export const fr = {
     "Le secret d'administration ouvre toutes les archives et tous les liens : ne le projetez pas. Pour le changer : pnpm atelier admin-secret --rotate.",
   "admin.wrongSecret": "Ce secret n'est pas (ou plus) le bon.",
   "admin.open": "Ouvrir",
+  "admin.unreachable": "Le serveur ne répond pas : vérifiez le réseau, puis réessayez.",
   "admin.failed": "L'action a échoué (erreur {status}).",
   "admin.search": "Rechercher un tableau par titre",
   "admin.newBoard": "Nouveau tableau",
@@ -326,6 +328,15 @@ export const fr = {
   "new.fromPlaceholder": "Repris de la journée choisie",
   "new.fromHelp":
     "Consignes, catégories et modèle sont repris (sauf si vous en saisissez) ; le nouveau tableau rejoint la même série.",
+  "series.mergeApply": "Rapprocher",
+  "series.mergeApplyLabel": "Rapprocher « {title} » du thème choisi",
+  "admin.moveApply": "Déplacer",
+  "admin.moveApplyLabel": "Déplacer « {title} » dans la série choisie",
+  "admin.archiveLabel": "Archives de « {title} »",
+  "admin.nextDayLabel": "Préparer la journée suivante de « {title} »",
+  "admin.reissueLabel": "Nouveau lien pour « {title} »",
+  "admin.deleteLabel": "Supprimer « {title} »",
+  "new.language": "Langue du bilan et des documents",
 } as const;
 
 export type MessageKey = keyof typeof fr;

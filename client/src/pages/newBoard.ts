@@ -42,6 +42,16 @@ function renderForm(main: HTMLElement): void {
   const categories = h("textarea", { name: "categories", rows: 5 });
   categories.value = t("new.categoriesDefault");
   const controlled = h("input", { type: "checkbox", name: "controlled" });
+  const language = h(
+    "select",
+    { name: "language" },
+    h("option", { value: "fr", selected: lang() === "fr" }, "Français"),
+    h("option", { value: "en", selected: lang() === "en" }, "English"),
+  );
+  // Starting from an earlier day, what is left untouched is that day's (moderation, language).
+  const touched = { controlled: false, language: false };
+  controlled.addEventListener("change", () => (touched.controlled = true));
+  language.addEventListener("change", () => (touched.language = true));
   const template = h(
     "select",
     {
@@ -103,10 +113,10 @@ function renderForm(main: HTMLElement): void {
               date: date.value,
               prompts: lines(prompts.value),
               categories: lines(categories.value),
-              moderation: controlled.checked ? "controlled" : "open",
+              ...(!from.value || touched.controlled ? { moderation: controlled.checked ? "controlled" : "open" } : {}),
               template: template.value,
-              // The debrief document is written in the language the board was created in.
-              language: lang(),
+              // The language the relay writes this board's debrief in.
+              ...(!from.value || touched.language ? { language: language.value } : {}),
               ...(from.value ? { from: { boardId: from.value, themes: fromThemes.checked } } : {}),
             }),
           }).catch(() => null);
@@ -136,6 +146,7 @@ function renderForm(main: HTMLElement): void {
       field(t("new.template"), template, "template"),
       field(t("new.prompts"), prompts, "prompts"),
       field(t("new.categories"), categories, "categories"),
+      field(t("new.language"), language, "language"),
       h("label", { class: "choice" }, controlled, h("span", {}, t("new.controlled"))),
       needsSecret ? h("p", { class: "banner info" }, t("new.adminSecretHint")) : null,
       needsSecret ? field(t("new.adminSecret"), secret, "secret") : null,

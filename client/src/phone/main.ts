@@ -256,7 +256,9 @@ function render(): void {
         { class: "banner error", role: "alert" },
         finalClose === CloseCode.UnknownBoard
           ? t("phone.unknownBoard", { code: joinCode })
-          : t("refusal.wrong_version"),
+          : finalClose === CloseCode.Unauthorized
+            ? t("phone.codeChanged")
+            : t("refusal.wrong_version"),
       ),
     );
     return;

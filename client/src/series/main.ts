@@ -70,33 +70,41 @@ function dayCard(day: SeriesDay): HTMLElement {
 }
 
 async function merge(alias: string, into: string | null, done: string): Promise<void> {
-  const res = await call("/merges", { method: "POST", body: JSON.stringify({ alias, into }) });
-  if (!res.ok) return say(t("admin.failed", { status: res.status }));
+  const res = await call("/merges", { method: "POST", body: JSON.stringify({ alias, into }) }).catch(() => null);
+  if (!res?.ok) return say(res ? t("admin.failed", { status: res.status }) : t("admin.unreachable"));
   view = (await res.json()) as SeriesResponse;
   say(done);
   render();
 }
 
+/** Choose, then apply: a keyboard user moving through the list must not merge at each step. */
 function mergeControls(row: CrossDayRow, rows: CrossDayRow[]): HTMLElement {
   const others = rows.filter((r) => r.key !== row.key);
+  const choice = h(
+    "select",
+    { "aria-label": t("series.mergeLabel", { title: row.title }) },
+    h("option", { value: "" }, t("series.mergeInto")),
+    ...others.map((r) => h("option", { value: r.title }, r.title)),
+  );
   return h(
     "td",
     { class: "no-print merge" },
+    others.length ? choice : null,
     others.length
       ? h(
-          "select",
+          "button",
           {
-            "aria-label": t("series.mergeLabel", { title: row.title }),
-            onchange: (e: Event) => {
-              const into = (e.target as HTMLSelectElement).value;
+            type: "button",
+            "aria-label": t("series.mergeApplyLabel", { title: row.title }),
+            onclick: () => {
+              const into = choice.value;
               if (into) void merge(row.title, into, t("series.merged", { from: row.title, into }));
             },
           },
-          h("option", { value: "" }, t("series.mergeInto")),
-          ...others.map((r) => h("option", { value: r.title }, r.title)),
+          t("series.mergeApply"),
         )
       : null,
-    ...row.aliases.map((alias) =>
+    ...row.merged.map((alias) =>
       h(
         "button",
         { type: "button", onclick: () => void merge(alias, null, t("series.split", { title: alias })) },
@@ -165,8 +173,8 @@ function crossDay(v: SeriesResponse): HTMLElement {
 
 async function downloadCsv(): Promise<void> {
   say(t("archive.preparing", { name: t("series.csv") }));
-  const res = await call("/themes.csv");
-  if (!res.ok) return say(t("admin.failed", { status: res.status }));
+  const res = await call(`/themes.csv?lang=${lang()}`).catch(() => null);
+  if (!res?.ok) return say(res ? t("admin.failed", { status: res.status }) : t("admin.unreachable"));
   const url = URL.createObjectURL(await res.blob());
   h("a", { href: url, download: `${view?.title || "atelier"}-themes.csv` }).click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
@@ -209,8 +217,9 @@ function render(): void {
 }
 
 async function start(): Promise<void> {
-  const res = await call("");
-  if (!res.ok) failed = t(res.status === 404 ? "series.gone" : "series.refused");
+  const res = await call("").catch(() => null);
+  if (!res) failed = t("admin.unreachable");
+  else if (!res.ok) failed = t(res.status === 404 ? "series.gone" : "series.refused");
   else {
     view = (await res.json()) as SeriesResponse;
     document.title = `${view.title} · Atelier`;

@@ -1,5 +1,5 @@
 import * as Y from "yjs";
-import { notesMap, readSettings, ROOM } from "@atelier/shared/document/docLayout";
+import { readNotes, readSettings, ROOM } from "@atelier/shared/document/docLayout";
 import { computeTally } from "@atelier/shared/derived/tally";
 import { notesCsv, tallyCsv, type Separator } from "@atelier/shared/derived/exportCsv";
 import { boardToJson } from "@atelier/shared/derived/boardJson";
@@ -70,11 +70,11 @@ async function debriefContext(
   // Owners are stored beside the documents; only the notes of this state count.
   const owners = await source.storage.loadOwners(boardId);
   const authors = new Set<string>();
-  for (const doc of Object.values(docs))
-    for (const id of notesMap(doc).keys()) {
-      const owner = owners.get(id);
-      if (owner) authors.add(owner);
-    }
+  // Authors of the notes the debrief lists (visible ones), not of hidden or pending ones.
+  for (const note of readNotes(docs.room).filter((n) => n.status === "visible")) {
+    const owner = owners.get(note.id);
+    if (owner) authors.add(owner);
+  }
   const voters = docs.room.getMap<number>(ROOM.signals).get("voters");
   return {
     image,

@@ -1,15 +1,27 @@
 import type { IncomingMessage } from "node:http";
 import {
+  BOARD_ID_PATTERN,
+  SERIES_ID_PATTERN,
   boardSeriesPatch,
   createSeriesRequest,
   seriesMergeRequest,
   type AdminBoardsResponse,
 } from "@atelier/shared/wire/adminSchemas";
-import { crossDayCsv, themeKey } from "@atelier/shared/derived/crossDay";
+import { CROSS_DAY_LABELS, crossDayCsv, themeKey } from "@atelier/shared/derived/crossDay";
 import { isLoopback } from "@atelier/shared/wire/loopback";
 import { createSeries, rotateSeriesLink, authenticateSeries } from "../rooms/series.ts";
 import { boardSummary, seriesView } from "../archive/seriesView.ts";
-import { bearer, HttpError, json, parse, readJson, requireAdmin, type ApiContext, type Route } from "./router.ts";
+import {
+  bearer,
+  HttpError,
+  isLocalRequest,
+  json,
+  parse,
+  readJson,
+  requireAdmin,
+  type ApiContext,
+  type Route,
+} from "./router.ts";
 
 /**
  * The organiser's routes (`/api/admin/…`, admin secret) and the series
@@ -17,8 +29,10 @@ import { bearer, HttpError, json, parse, readJson, requireAdmin, type ApiContext
  * of boards are re-issued and boards deleted through the board routes,
  * which take the admin secret where they take a coordinator link.
  */
-const BOARD = "([a-z0-9]{1,32})";
-const SERIES = "([a-z0-9]{1,32})";
+const BOARD = `(${BOARD_ID_PATTERN.source.replace(/^\^|\$$/g, "")})`;
+const SERIES = `(${SERIES_ID_PATTERN.source.replace(/^\^|\$$/g, "")})`;
+/** More than any network's days could hold: a bound on what a series link may store. */
+const MAX_MERGES = 500;
 
 const exportSource = (ctx: ApiContext) => ({
   storage: ctx.storage,
@@ -41,7 +55,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
     handler: async (ctx, req) => {
       const host = (req.headers.host ?? "").replace(/:\d+$/, "");
       // The Host check keeps a page of another site, rebound to 127.0.0.1 by its DNS, out.
-      if (ctx.boardCreation !== "local-or-secret" || !isLoopback(req.socket.remoteAddress) || !isLoopback(host))
+      if (ctx.boardCreation !== "local-or-secret" || !isLocalRequest(req) || !isLoopback(host))
         throw new HttpError(403, "admin_secret_required");
       return json(200, { adminSecret: ctx.admin.current() });
     },
@@ -124,11 +138,14 @@ export const ADMIN_ROUTES: readonly Route[] = [
     handler: async (ctx, req, [seriesId]) => {
       await requireSeries(ctx, req, seriesId!);
       const view = (await seriesView(exportSource(ctx), seriesId!))!;
-      const separator = new URL(req.url ?? "/", "http://x").searchParams.get("sep") === "," ? "," : ";";
+      const query = new URL(req.url ?? "/", "http://x").searchParams;
+      const separator = query.get("sep") === "," ? "," : ";";
+      // Headers in the page's language (`?lang=en`); French by default, as every export.
+      const labels = CROSS_DAY_LABELS[query.get("lang") === "en" ? "en" : "fr"];
       return {
         file: {
           contentType: "text/csv; charset=utf-8",
-          body: crossDayCsv(view.table, separator),
+          body: crossDayCsv(view.table, separator, labels),
           filename: `serie-${seriesId}-themes.csv`,
         },
       };
@@ -143,6 +160,9 @@ export const ADMIN_ROUTES: readonly Route[] = [
       const from = themeKey(alias);
       const target = into === null ? null : themeKey(into);
       if (!from || target === "") throw new HttpError(400, "invalid_request", "empty title");
+      const merges = await ctx.storage.seriesMerges(seriesId!);
+      if (target !== null && !merges.has(from) && merges.size >= MAX_MERGES)
+        throw new HttpError(409, "too_many_merges", `at most ${MAX_MERGES} per series`);
       await ctx.storage.setSeriesMerge(seriesId!, from, target === from ? null : target);
       return json(200, await seriesView(exportSource(ctx), seriesId!));
     },

@@ -79,10 +79,20 @@ export function bearer(req: IncomingMessage): string {
   return header.startsWith("Bearer ") ? header.slice(7).trim() : "";
 }
 
+/**
+ * A request from the relay's own computer: a loopback peer that no proxy
+ * forwarded (behind a reverse proxy on the same machine every request comes
+ * from loopback, so forwarding headers mean "not local").
+ */
+export function isLocalRequest(req: IncomingMessage): boolean {
+  const forwarded = req.headers["x-forwarded-for"] ?? req.headers.forwarded ?? req.headers["x-real-ip"];
+  return forwarded === undefined && isLoopback(req.socket.remoteAddress);
+}
+
 export function mayCreateBoards(ctx: ApiContext, req: IncomingMessage): boolean {
   if (ctx.boardCreation === "anyone") return true;
   if (ctx.admin.matches(bearer(req))) return true;
-  return ctx.boardCreation === "local-or-secret" && isLoopback(req.socket.remoteAddress);
+  return ctx.boardCreation === "local-or-secret" && isLocalRequest(req);
 }
 
 /** The organiser's routes: the admin secret as bearer, or 401 (rule R8). */
@@ -110,7 +120,7 @@ export async function requireLink(
     const asCoordinator: LinkRecord = { boardId, role: "coordinator", revoked: false };
     if (ctx.admin.matches(token)) return asCoordinator;
     if (req.method === "GET" && board.seriesId && (await authenticateSeries(ctx.storage, token)) === board.seriesId)
-      return asCoordinator;
+      return { ...asCoordinator, viaSeries: true };
   }
   const link = await authenticate(ctx.storage, boardId, token);
   if (!link) throw new HttpError(401, "unauthorized", "missing, wrong or revoked link");

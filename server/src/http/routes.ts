@@ -79,7 +79,9 @@ const BOARD_ROUTES: readonly Route[] = [
       requireAdmin(ctx, req);
       const start = await fromEarlierDay(ctx.storage, ctx.rooms, ctx.publicUrl, request, from.boardId, from.themes);
       if (!start) throw new HttpError(404, "no_such_board");
-      return json(201, await createBoard(ctx.storage, ctx.publicUrl, start.request, Date.now(), start.earlier));
+      const created = await createBoard(ctx.storage, ctx.publicUrl, start.request, Date.now(), start.earlier);
+      if (start.joinsSeries) await ctx.storage.setBoardSeries(start.joinsSeries, start.earlier.seriesId);
+      return json(201, created);
     },
   },
   {
@@ -108,10 +110,11 @@ const BOARD_ROUTES: readonly Route[] = [
       return json(200, {
         boardId: boardId!,
         role: link.role,
-        joinCode: board.joinCode,
-        participantUrl: `${ctx.publicUrl}/j/${board.joinCode}`,
+        // A series link reads a day's archive; joining (or posting on) a live day is not its business.
+        joinCode: link.viaSeries ? "" : board.joinCode,
+        participantUrl: link.viaSeries ? "" : `${ctx.publicUrl}/j/${board.joinCode}`,
         // Not a secret: tldraw checks it in the page; only board links receive it.
-        tldrawLicenseKey: ctx.tldrawLicenseKey,
+        tldrawLicenseKey: link.viaSeries ? "" : ctx.tldrawLicenseKey,
         settings: readSettings(room.docs.room),
         // Screens count the timer down against the relay's clock, not their own.
         serverTime: Date.now(),

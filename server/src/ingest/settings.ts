@@ -34,7 +34,11 @@ export async function changeSettings(room: Room, patch: SettingsPatch, now = Dat
         break;
     }
   }
-  if (patch.phase === "closed") next.submissions = "locked";
+  if (patch.phase === "closed") {
+    next.submissions = "locked";
+    // A closed day has no open vote: its totals are revealed in the same commit.
+    next.vote = { ...(next.vote ?? current.vote), open: false };
+  }
   // A vote closing reveals its totals in the same transaction.
   return room.commit({
     edit: (docs) =>

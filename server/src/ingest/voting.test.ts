@@ -73,6 +73,13 @@ describe("dot voting", () => {
       "note-000001": 1,
       "note-000002": 1,
     });
+    // Moving on to another step does not close a vote: its totals stay hidden until it closes.
+    await f.settings({ vote: { open: true, target: "notes", dots: 3 } });
+    await f.settings({ phase: "group" });
+    expect(f.room.docs.room.getMap(ROOM.votes).size).toBe(0);
+    await f.settings({ phase: "closed" });
+    expect(f.room.docs.room.getMap(ROOM.votes).size).toBe(2);
+    await f.settings({ phase: "vote" });
     // Reopened with hidden totals: they leave the document again.
     await f.settings({ vote: { open: true, target: "notes", dots: 3 } });
     expect(f.room.docs.room.getMap(ROOM.votes).size).toBe(0);

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { timingSafeEqual } from "node:crypto";
 import { join } from "node:path";
 import { newToken } from "./tokens.ts";
@@ -6,15 +6,13 @@ import { newToken } from "./tokens.ts";
 /**
  * The organiser's secret: it creates boards from another machine and opens
  * every board's archive and links. Kept in `DATA_DIR/admin-secret`, readable
- * by its owner only, and read again whenever the file changes, so that
+ * by its owner only, and read at every check (a few bytes), so that
  * `pnpm atelier admin-secret --rotate` takes effect on a running relay.
  */
 export class AdminSecret {
   readonly file: string;
   /** Whether this process made the secret (the data folder was new). */
   readonly created: boolean;
-  private cached = "";
-  private cachedMtime = -1;
 
   constructor(dataDir: string) {
     this.file = join(dataDir, "admin-secret");
@@ -24,12 +22,11 @@ export class AdminSecret {
   }
 
   current(): string {
-    const mtime = statSync(this.file, { throwIfNoEntry: false })?.mtimeMs ?? -1;
-    if (mtime !== this.cachedMtime) {
-      this.cached = existsSync(this.file) ? readFileSync(this.file, "utf8").trim() : "";
-      this.cachedMtime = mtime;
+    try {
+      return readFileSync(this.file, "utf8").trim();
+    } catch {
+      return "";
     }
-    return this.cached;
   }
 
   /** Compares in constant time; an empty secret (file removed) opens nothing. */
@@ -45,8 +42,11 @@ export class AdminSecret {
     return secret;
   }
 
+  /** Written beside and renamed over: a reader never sees a half-written secret. */
   private write(secret: string): void {
-    writeFileSync(this.file, secret + "\n", { mode: 0o600 });
-    chmodSync(this.file, 0o600);
+    const next = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(next, secret + "\n", { mode: 0o600 });
+    chmodSync(next, 0o600);
+    renameSync(next, this.file);
   }
 }

@@ -21,7 +21,7 @@ export async function fromEarlierDay(
   request: CreateBoardRequest,
   earlierId: string,
   withThemes: boolean,
-): Promise<{ request: CreateBoardRequest; earlier: EarlierDay } | null> {
+): Promise<{ request: CreateBoardRequest; earlier: EarlierDay; joinsSeries: string | null } | null> {
   const board = await storage.getBoard(earlierId);
   const states = board ? await rooms.liveStates(earlierId) : null;
   if (!board || !states) return null;
@@ -33,11 +33,8 @@ export async function fromEarlierDay(
   const template: Template = (TEMPLATES as readonly string[]).includes(settings.template)
     ? (settings.template as Template)
     : "blank";
-  let seriesId = board.seriesId ?? null;
-  if (!seriesId) {
-    seriesId = (await createSeries(storage, publicUrl, settings.title || board.title)).seriesId;
-    await storage.setBoardSeries(earlierId, seriesId);
-  }
+  // Day 1 joins a new series only once day 2 exists (the caller moves it): a failed creation leaves it as it was.
+  const seriesId = board.seriesId ?? (await createSeries(storage, publicUrl, settings.title || board.title)).seriesId;
   return {
     request: {
       ...request,
@@ -48,6 +45,7 @@ export async function fromEarlierDay(
       language: request.language ?? settings.language,
     },
     earlier: { seriesId, frames: withThemes ? emptyThemes(records) : null },
+    joinsSeries: board.seriesId ? null : earlierId,
   };
 }
 

@@ -344,6 +344,8 @@ export class SqliteStorage implements Storage {
 
   async deleteSeries(seriesId: string): Promise<void> {
     this.stmts.deleteSeries.run(seriesId);
+    // Its title and merged theme titles must not linger in the WAL either.
+    this.db.pragma("wal_checkpoint(TRUNCATE)");
   }
 
   async seriesMerges(seriesId: string): Promise<Map<string, string>> {

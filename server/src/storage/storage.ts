@@ -23,6 +23,8 @@ export interface LinkRecord {
   boardId: string;
   role: Role;
   revoked: boolean;
+  /** Read through a series link: the day's archive, never what lets one join or write. */
+  viaSeries?: boolean;
 }
 
 export interface SnapshotRecord {

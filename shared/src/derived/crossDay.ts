@@ -22,6 +22,8 @@ export interface CrossDayRow {
   title: string;
   /** Other titles counted in this row (merged, or spelled differently). */
   aliases: string[];
+  /** Those of `aliases` counted here because the coordinator merged them (they can be split again). */
+  merged: string[];
   perDay: number[];
   byCategory: number[];
   total: number;
@@ -33,7 +35,7 @@ export interface CrossDayTable {
   categories: string[];
   rows: CrossDayRow[];
   /** Notes outside every theme, per day. */
-  outside: Omit<CrossDayRow, "key" | "title" | "aliases">;
+  outside: Omit<CrossDayRow, "key" | "title" | "aliases" | "merged">;
 }
 
 /** « Réseaux  sociaux ! » and « reseaux sociaux » are the same theme. */
@@ -75,7 +77,11 @@ export function crossDayTable(days: CrossDayInput[], merges: ReadonlyMap<string,
   const outside = empty();
   days.forEach((day, d) => {
     const labelOf = new Map(day.settings.categories.map((c) => [c.id, c.label]));
-    const add = (row: Omit<CrossDayRow, "key" | "title" | "aliases">, themeId: string | null, count: number) => {
+    const add = (
+      row: Omit<CrossDayRow, "key" | "title" | "aliases" | "merged">,
+      themeId: string | null,
+      count: number,
+    ) => {
       row.perDay[d]! += count;
       row.total += count;
       for (const note of day.tally.notes) {
@@ -89,8 +95,9 @@ export function crossDayTable(days: CrossDayInput[], merges: ReadonlyMap<string,
       if (!own) continue;
       const key = resolve(own, merges);
       let row = rows.get(key);
-      if (!row) rows.set(key, (row = { key, title: theme.title.trim(), aliases: [], ...empty() }));
+      if (!row) rows.set(key, (row = { key, title: theme.title.trim(), aliases: [], merged: [], ...empty() }));
       const title = theme.title.trim();
+      if (own !== key && !row.merged.includes(title)) row.merged.push(title);
       if (themeKey(title) === key && themeKey(row.title) !== key) {
         row.aliases.push(row.title);
         row.title = title;
@@ -115,19 +122,22 @@ export interface CrossDayLabels {
   category: string;
 }
 
-export const CROSS_DAY_LABELS_FR: CrossDayLabels = {
-  theme: "Thème",
-  alsoCounted: "Titres regroupés",
-  total: "Total",
-  outside: "Hors thème",
-  category: "Catégorie",
+export const CROSS_DAY_LABELS: Record<"fr" | "en", CrossDayLabels> = {
+  fr: { theme: "Thème", alsoCounted: "Titres regroupés", total: "Total", outside: "Hors thème", category: "Catégorie" },
+  en: {
+    theme: "Theme",
+    alsoCounted: "Titles counted together",
+    total: "Total",
+    outside: "Outside every theme",
+    category: "Category",
+  },
 };
 
 /** One row per theme: notes per day (column named by date and title), total, then per category. */
 export function crossDayCsv(
   table: CrossDayTable,
   separator: Separator = ";",
-  labels: CrossDayLabels = CROSS_DAY_LABELS_FR,
+  labels: CrossDayLabels = CROSS_DAY_LABELS.fr,
 ): string {
   const header = [
     labels.theme,
@@ -136,7 +146,7 @@ export function crossDayCsv(
     labels.total,
     ...table.categories.map((c) => `${labels.category} : ${c}`),
   ];
-  const line = (title: string, aliases: string[], row: Omit<CrossDayRow, "key" | "title" | "aliases">) => [
+  const line = (title: string, aliases: string[], row: CrossDayTable["outside"]) => [
     title,
     aliases.join(" / "),
     ...row.perDay,

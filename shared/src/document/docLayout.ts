@@ -218,11 +218,12 @@ export function readNotes(doc: Y.Doc): NoteRecord[] {
 }
 
 /**
- * Whether vote totals are kept out of the room document now: during an open
- * vote whose totals are revealed at its close.
+ * Whether vote totals are kept out of the room document now: while a vote
+ * whose totals are revealed at its close is open, whatever step the room
+ * is on (moving on does not close a vote; closing it, or the day, does).
  */
 export function voteTotalsHidden(settings: BoardSettings): boolean {
-  return settings.phase === "vote" && settings.vote.open && settings.vote.hideTotals;
+  return settings.vote.open && settings.vote.hideTotals;
 }
 
 /** Vote totals per target, as the relay keeps them. */

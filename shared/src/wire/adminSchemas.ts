@@ -38,7 +38,7 @@ export const seriesMergeRequest = z.strictObject({
 });
 
 /** "Start from an earlier day" in `POST /api/boards` (admin secret). */
-export const fromEarlierDay = z.strictObject({
+export const earlierDaySchema = z.strictObject({
   boardId: z.string().regex(BOARD_ID_PATTERN),
   /** Copy the day's themes (titles and frames, empty) too. */
   themes: z.boolean(),

@@ -3,7 +3,7 @@ import { LIMITS } from "./limits.ts";
 import { PHASES } from "./protocol.ts";
 import { TEMPLATES } from "../document/templates.ts";
 import { FRAME_ID_PATTERN, SCREEN_ID_PATTERN } from "../document/docLayout.ts";
-import { fromEarlierDay } from "./adminSchemas.ts";
+import { earlierDaySchema } from "./adminSchemas.ts";
 
 const MODERATION_MODES = ["open", "controlled"] as const;
 const SUBMISSION_STATES = ["open", "locked"] as const;
@@ -23,7 +23,7 @@ export const createBoardRequest = z.strictObject({
   /** The language of the documents the relay writes for this board (the debrief); French by default. */
   language: z.enum(BOARD_LANGUAGES).optional(),
   /** Start from an earlier day (admin secret): its prompts, categories, template, series, and themes if asked. */
-  from: fromEarlierDay.optional(),
+  from: earlierDaySchema.optional(),
 });
 export type CreateBoardRequest = z.infer<typeof createBoardRequest>;
 

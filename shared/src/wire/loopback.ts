@@ -7,5 +7,6 @@
 export function isLoopback(hostOrAddress: string | undefined): boolean {
   if (!hostOrAddress) return false;
   const host = hostOrAddress.replace(/^\[|\]$/g, "").toLowerCase();
-  return host === "localhost" || host === "::1" || host.startsWith("127.") || host.startsWith("::ffff:127.");
+  // Literal addresses only: a name such as 127.evil.example may resolve anywhere.
+  return host === "localhost" || host === "::1" || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(host);
 }
