@@ -71,7 +71,7 @@ export async function benchExports(): Promise<Row[]> {
   try {
     const fixture = boardFixture(NOTES, THEMES);
     const board = await createTestBoard(relay.localUrl, { title: "Bench exports" });
-    const screen = await fillBoard(relay.localUrl, board.boardId, board.tokens.facilitator, fixture);
+    const screen = await fillBoard(relay, board.boardId, board.tokens.facilitator, fixture);
 
     // 1. Server side.
     const room = screen.doc;

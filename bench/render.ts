@@ -86,7 +86,7 @@ export async function benchRender(sizes: number[] = SIZES): Promise<Row[]> {
       console.error(`render: ${count} notes…`);
       const fixture = boardFixture(count, THEMES);
       const board = await createTestBoard(relay.localUrl, { title: `Bench ${count}` });
-      const screen = await fillBoard(relay.localUrl, board.boardId, board.tokens.facilitator, fixture);
+      const screen = await fillBoard(relay, board.boardId, board.tokens.facilitator, fixture);
       const { prompts, categories } = readSettings(screen.doc);
       screen.destroy();
       const data: PlainBoardData = { ...fixture, choices: { prompts, categories } };

@@ -7,6 +7,8 @@ import { extname, join, normalize } from "node:path";
 import type { Page } from "playwright-core";
 import { canvasStore } from "@atelier/shared/document/canvas";
 import { notesMap } from "@atelier/shared/document/docLayout";
+import { Origin } from "@atelier/shared/document/origins";
+import type { Relay } from "@atelier/server/relay";
 import { connectScreen, waitFor } from "@atelier/tests/support/screens.ts";
 import type { BoardFixture } from "./fixture.ts";
 
@@ -72,32 +74,40 @@ export async function serveStatic(dir: string): Promise<{ url: string; close(): 
 }
 
 /**
- * Writes the notes and the canvas records into a board's `room` document
- * through a facilitator y-websocket client (what a facilitator screen does),
- * in transactions small enough for the relay's frame limit, and waits until
- * a second facilitator screen has received all of it (the relay broadcasts
- * only committed changes, rule D1). Returns that second screen's document.
+ * Fills a board of an in-process relay as a day does: the notes written by
+ * the relay itself, as phones' notes are (screens may not write `notes`,
+ * rule R7), and the canvas records through a facilitator y-websocket client
+ * (what a facilitator screen does), in transactions small enough for the
+ * relay's frame limit. Waits until a second facilitator screen has received
+ * all of it (the relay broadcasts only committed changes, rule D1) and
+ * returns that second screen's document.
  */
-export async function fillBoard(baseUrl: string, boardId: string, token: string, fixture: BoardFixture) {
+export async function fillBoard(relay: Relay, boardId: string, token: string, fixture: BoardFixture) {
+  const baseUrl = relay.localUrl;
+  const room = await relay.rooms.open(boardId);
+  const BATCH = 200;
+  for (let i = 0; i < fixture.notes.length; i += BATCH) {
+    const committed = await room.commit({
+      edit: (docs) =>
+        docs.room.transact(() => {
+          for (const note of fixture.notes.slice(i, i + BATCH)) notesMap(docs.room).set(note.id, note);
+        }, Origin.phone),
+    });
+    if (!committed.ok) throw new Error(`notes not stored: ${committed.reason}`);
+  }
   const writer = connectScreen(baseUrl, boardId, token);
   const reader = connectScreen(baseUrl, boardId, token);
   await Promise.all([writer.synced(), reader.synced()]);
   const kv = canvasStore(writer.doc);
-  const notes = notesMap(writer.doc);
   const [page, ...shapes] = fixture.records;
-  const byNote = new Map(shapes.filter((r) => r.type !== "frame").map((r) => [r.props!.noteId as string, r]));
   writer.doc.transact(() => {
     kv.set(page!.id, page!);
     for (const r of shapes) if (r.type === "frame") kv.set(r.id, r);
   });
-  const BATCH = 200;
-  for (let i = 0; i < fixture.notes.length; i += BATCH) {
+  const postIts = shapes.filter((r) => r.type !== "frame");
+  for (let i = 0; i < postIts.length; i += BATCH) {
     writer.doc.transact(() => {
-      for (const note of fixture.notes.slice(i, i + BATCH)) {
-        notes.set(note.id, note);
-        const record = byNote.get(note.id)!;
-        kv.set(record.id, record);
-      }
+      for (const record of postIts.slice(i, i + BATCH)) kv.set(record.id, record);
     });
     // Stay well inside the screens' message rate.
     await new Promise((r) => setTimeout(r, 20));
