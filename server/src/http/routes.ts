@@ -8,6 +8,7 @@ import { RefusalReason } from "@atelier/shared/wire/protocol";
 import { ROLES, type Role } from "@atelier/shared/wire/roles";
 import { cleanLabel } from "@atelier/shared/wire/text";
 import { applyBoardJson, restoreBoardJson } from "@atelier/shared/derived/boardJson";
+import { identifyingDetails } from "@atelier/shared/derived/curation/identifyingDetails";
 import { createBoard, reissueLink } from "../rooms/boards.ts";
 import { fromEarlierDay } from "../rooms/earlierDay.ts";
 import type { Refusal } from "../rooms/result.ts";
@@ -136,6 +137,26 @@ const BOARD_ROUTES: readonly Route[] = [
       const result = await changeSettings(room, patch);
       if (!result.ok) throw refused(result);
       return json(200, { settings: readSettings(room.docs.room) });
+    },
+  },
+  {
+    method: "GET",
+    path: new RegExp(`^/api/boards/${BOARD}/flags$`),
+    handler: async (ctx, req, [boardId]) => {
+      await requireLink(ctx, req, boardId!, ["facilitator"]);
+      const room = await ctx.rooms.open(boardId!);
+      const notes = [...readNotes(room.docs.inbox), ...readNotes(room.docs.room)];
+      const flags = notes.flatMap((note) =>
+        identifyingDetails(note.text).map(({ kind, start, end, text, confidence }) => ({
+          noteId: note.id,
+          kind,
+          start,
+          end,
+          text,
+          confidence,
+        })),
+      );
+      return json(200, { version: 1, flags });
     },
   },
   {

@@ -12,6 +12,7 @@ import { Origin } from "@atelier/shared/document/origins";
 import { phaseAllows, RefusalReason, type MyNote, type NoteDraft } from "@atelier/shared/wire/protocol";
 import { cleanLabel, cleanText, visibleLength } from "@atelier/shared/wire/text";
 import type { BoardDocs, Room } from "../rooms/room.ts";
+import { identifyingDetails } from "@atelier/shared/derived/curation/identifyingDetails";
 import { accept, refuse, type Refusal, type Result } from "../rooms/result.ts";
 
 /**
@@ -97,7 +98,8 @@ export async function submitNote(
     ...checked.value,
     createdAt: now,
     updatedAt: now,
-    status: controlled ? "pending" : "visible",
+    // A name or a number is held back in every mode (rule P4); the phone only sees it waiting.
+    status: controlled || holdsBack(checked.value.text) ? "pending" : "visible",
   };
   const committed = await room.commit({
     rows: [{ type: "owner", noteId: draft.id, participantHash }],
@@ -139,7 +141,9 @@ export async function editNote(
   const controlled = readSettings(room.docs.room).moderation === "controlled";
   const note = current.value;
   // In controlled mode an edited note is approved again: approval was for the old text.
-  const status: NoteStatus = note.status === "visible" && controlled ? "pending" : note.status;
+  // An edit that brings in a name or a number goes back to the facilitator too (rule P4).
+  const status: NoteStatus =
+    note.status === "visible" && (controlled || holdsBack(checked.value.text)) ? "pending" : note.status;
   const record = { ...note, ...checked.value, status, updatedAt: now };
   return asMyNote(room, draft.id, await room.commit({ edit: (docs) => putNote(docs, record, Origin.phone) }));
 }
@@ -152,4 +156,9 @@ export async function withdrawNote(room: Room, participantHash: string, id: stri
     edit: (docs) => docs[name].transact(() => notesMap(docs[name]).delete(id), Origin.phone),
   });
   return asMyNote(room, id, committed);
+}
+
+/** Whether a text names someone or something that identifies them for sure: the room must not see it yet. */
+export function holdsBack(text: string): boolean {
+  return identifyingDetails(text).some((flag) => flag.confidence === "sure");
 }

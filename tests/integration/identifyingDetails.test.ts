@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { readNotes } from "@atelier/shared/document/docLayout";
+import { startTestRelay, createTestBoard, removeDir } from "../support/relay.ts";
+import { PhoneClient } from "../support/phoneClient.ts";
+import { connectScreen, waitFor } from "../support/screens.ts";
+
+type TestRelay = Awaited<ReturnType<typeof startTestRelay>>;
+
+describe("[P4] a note with an identifying detail is held back from the room, in open mode too", () => {
+  let relay: TestRelay;
+  beforeAll(async () => {
+    relay = await startTestRelay();
+  });
+  afterAll(async () => {
+    await relay.close();
+    removeDir(relay.dataDir);
+  });
+
+  it("never reaches the projector's document until the facilitator edits the number out, and the phone sees it waiting", async () => {
+    const board = await createTestBoard(relay.localUrl, { moderation: "open" });
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${relay.localUrl}/api/boards/${board.boardId}${path}`, {
+        ...init,
+        headers: { Authorization: `Bearer ${board.tokens.facilitator}` },
+      });
+    // A stock y-websocket client on the projector link, from before the notes arrive.
+    const projector = connectScreen(relay.localUrl, board.boardId, board.tokens.projector);
+    await projector.synced();
+    const bytesSeen: Uint8Array[] = [];
+    projector.doc.on("update", (update: Uint8Array) => bytesSeen.push(update));
+
+    const phone = await PhoneClient.connect(relay.localUrl, board.joinCode);
+    const held = await phone.submit({ text: "Rappeler la maman de la petite au 06 12 34 56 78 ce soir" });
+    const plain = await phone.submit({ text: "Un annuaire commun des partenaires" });
+    expect(held).toMatchObject({ type: "ack", note: { state: "waiting_approval" } });
+    expect(plain).toMatchObject({ type: "ack", note: { state: "shown" } });
+    await waitFor(() => readNotes(projector.doc).length === 1, 5_000, "the plain note on the projector");
+
+    const flags = (await (await api("/flags")).json()) as { version: number; flags: Record<string, unknown>[] };
+    expect(flags.version).toBe(1);
+    const heldId = held.type === "ack" ? held.id : "";
+    expect(flags.flags).toEqual([
+      { noteId: heldId, kind: "phone", start: 34, end: 48, text: "06 12 34 56 78", confidence: "sure" },
+    ]);
+
+    // The facilitator replaces the number (what the panel's one click does), then approves.
+    const edited = await api(`/notes/${heldId}`, {
+      method: "POST",
+      body: JSON.stringify({ action: "edit", text: "Rappeler la maman de la petite au [téléphone] ce soir" }),
+    });
+    expect(edited.status).toBe(200);
+    expect((await api(`/notes/${heldId}`, { method: "POST", body: '{"action":"approve"}' })).status).toBe(200);
+    await waitFor(() => readNotes(projector.doc).length === 2, 5_000, "the approved note on the projector");
+    expect(readNotes(projector.doc).map((n) => n.text)).toContain(
+      "Rappeler la maman de la petite au [téléphone] ce soir",
+    );
+    // Not in any frame the projector received, nor in the state it holds.
+    const everything = Buffer.concat([...bytesSeen, Y.encodeStateAsUpdate(projector.doc)].map((b) => Buffer.from(b)));
+    expect(everything.includes(Buffer.from("06 12 34 56 78"))).toBe(false);
+    await waitFor(
+      () => phone.messages.some((m) => m.type === "noteState" && m.note.id === heldId && m.note.state === "shown"),
+      5_000,
+      "the phone told its note is shown",
+    );
+    projector.destroy();
+    phone.close();
+  });
+});
