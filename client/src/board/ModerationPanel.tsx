@@ -4,6 +4,8 @@ import type { BoardSettings } from "@atelier/shared/document/docLayout";
 import { t } from "../i18n/index.ts";
 import type { BoardApi } from "./api.ts";
 import { FacilitationControls } from "./FacilitationControls.tsx";
+import type { NoteFlag } from "@atelier/shared/wire/boardSchemas";
+import { flaggedParts, useNoteFlags, withoutDetail } from "./noteFlags.ts";
 
 interface Props {
   api: BoardApi;
@@ -36,7 +38,11 @@ export function ModerationPanel(props: Props) {
     });
   };
   const [themeTitle, setThemeTitle] = useState("");
-  const pending = inbox.filter((n) => n.status === "pending");
+  const flags = useNoteFlags(api, [...inbox, ...visible]);
+  const held = (n: NoteRecord) => flags.get(n.id)?.some((f) => f.confidence === "sure") ?? false;
+  // Notes held back for an identifying detail come first: they are why the room waits.
+  const pending = inbox.filter((n) => n.status === "pending").sort((a, b) => Number(held(b)) - Number(held(a)));
+  const toReview = pending.filter(held).length;
   const hidden = inbox.filter((n) => n.status === "hidden");
   const act = (action: () => Promise<unknown>) => {
     setError("");
@@ -52,6 +58,11 @@ export function ModerationPanel(props: Props) {
       <p role="status" data-testid="counts">
         {t("board.counts", { visible: visible.length, pending: pending.length, hidden: hidden.length })}
       </p>
+      {toReview > 0 ? (
+        <p className="flag-summary" data-testid="to-review">
+          {t("board.toReview", { count: toReview })}
+        </p>
+      ) : null}
       {props.presentControl}
       {error ? (
         <p role="alert" className="error">
@@ -132,6 +143,7 @@ export function ModerationPanel(props: Props) {
         api={api}
         act={act}
         actions={["approve", "hide"]}
+        flags={flags}
       />
       <NoteList
         title={t("board.visible")}
@@ -140,6 +152,7 @@ export function ModerationPanel(props: Props) {
         api={api}
         act={act}
         actions={["hide"]}
+        flags={flags}
       />
       <NoteList
         title={t("board.hidden")}
@@ -160,6 +173,7 @@ function NoteList(props: {
   api: BoardApi;
   act(action: () => Promise<unknown>): void;
   actions: ("approve" | "hide" | "unhide")[];
+  flags?: Map<string, NoteFlag[]>;
 }) {
   const [editing, setEditing] = useState<string | null>(null);
   const [text, setText] = useState("");
@@ -193,8 +207,29 @@ function NoteList(props: {
               </form>
             ) : (
               <>
-                <p className="note-text">{note.text}</p>
+                <NoteText text={note.text} flags={props.flags?.get(note.id) ?? []} />
                 <p className="muted">{note.author || t("board.anonymous")}</p>
+                {props.actions.includes("approve") && (props.flags?.get(note.id)?.length ?? 0) > 0 ? (
+                  <button
+                    type="button"
+                    className="primary"
+                    onClick={() => {
+                      // From the last detail to the first, so earlier spans keep their place.
+                      const cleaned = [...props.flags!.get(note.id)!]
+                        .sort((a, b) => b.start - a.start)
+                        .reduce(
+                          (text, flag) => withoutDetail(text, flag, t(`flag.placeholder.${flag.kind}`)),
+                          note.text,
+                        );
+                      props.act(async () => {
+                        await props.api.moderate(note.id, { action: "edit", text: cleaned });
+                        await props.api.moderate(note.id, { action: "approve" });
+                      });
+                    }}
+                  >
+                    {t("board.redactApprove")}
+                  </button>
+                ) : null}
                 {props.actions.map((action) => (
                   <button
                     key={action}
@@ -219,5 +254,24 @@ function NoteList(props: {
         ))}
       </ul>
     </section>
+  );
+}
+
+/** A note's text with its identifying details marked and named (for screen readers too). */
+function NoteText({ text, flags }: { text: string; flags: NoteFlag[] }) {
+  if (flags.length === 0) return <p className="note-text">{text}</p>;
+  return (
+    <p className="note-text">
+      {flaggedParts(text, flags).map((part, i) =>
+        part.flag ? (
+          <mark key={i} className={`flag flag-${part.flag.confidence}`} title={t(`flag.kind.${part.flag.kind}`)}>
+            {part.text}
+            <span className="visually-hidden"> ({t(`flag.kind.${part.flag.kind}`)})</span>
+          </mark>
+        ) : (
+          <span key={i}>{part.text}</span>
+        ),
+      )}
+    </p>
   );
 }

@@ -337,6 +337,23 @@ export const fr = {
   "admin.reissueLabel": "Nouveau lien pour « {title} »",
   "admin.deleteLabel": "Supprimer « {title} »",
   "new.language": "Langue du bilan et des documents",
+  "board.toReview.one": "{count} note retenue : un détail identifiant à vérifier avant projection",
+  "board.toReview.other": "{count} notes retenues : des détails identifiants à vérifier avant projection",
+  "board.redactApprove": "Masquer les détails et valider",
+  "flag.kind.person": "nom",
+  "flag.kind.phone": "téléphone",
+  "flag.kind.email": "e-mail",
+  "flag.kind.address": "adresse",
+  "flag.kind.handle": "pseudo",
+  "flag.kind.class": "classe",
+  "flag.kind.school": "établissement",
+  "flag.placeholder.person": "[prénom]",
+  "flag.placeholder.phone": "[téléphone]",
+  "flag.placeholder.email": "[e-mail]",
+  "flag.placeholder.address": "[adresse]",
+  "flag.placeholder.handle": "[pseudo]",
+  "flag.placeholder.class": "[classe]",
+  "flag.placeholder.school": "[établissement]",
 } as const;
 
 export type MessageKey = keyof typeof fr;

@@ -1,6 +1,11 @@
 import type { IncomingMessage } from "node:http";
 import { z } from "zod";
-import { createBoardRequest, moderationRequest, settingsPatch } from "@atelier/shared/wire/boardSchemas";
+import {
+  createBoardRequest,
+  moderationRequest,
+  settingsPatch,
+  type NoteFlagsResponse,
+} from "@atelier/shared/wire/boardSchemas";
 import { isJoinCode, normalizeJoinCode } from "@atelier/shared/wire/limits";
 import { readNotes, readSettings } from "@atelier/shared/document/docLayout";
 import { Origin } from "@atelier/shared/document/origins";
@@ -156,7 +161,7 @@ const BOARD_ROUTES: readonly Route[] = [
           confidence,
         })),
       );
-      return json(200, { version: 1, flags });
+      return json(200, { version: 1, flags } satisfies NoteFlagsResponse);
     },
   },
   {

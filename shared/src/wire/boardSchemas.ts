@@ -100,3 +100,19 @@ export interface ApiError {
   error: string;
   detail?: string;
 }
+
+/** One identifying detail in a note (`GET /api/boards/:id/flags`, rule P4). */
+export interface NoteFlag {
+  noteId: string;
+  kind: "person" | "phone" | "email" | "address" | "handle" | "class" | "school";
+  /** String indices into the note's stored text, end excluded. */
+  start: number;
+  end: number;
+  text: string;
+  confidence: "sure" | "possible";
+}
+
+export interface NoteFlagsResponse {
+  version: 1;
+  flags: NoteFlag[];
+}

@@ -136,8 +136,7 @@ function personFlags(text: string): DetailFlag[] {
       /^\p{Lu}\p{Ll}/u.test(next.word) &&
       !GIVEN_NAMES.has(fold(next.word));
     const common = COMMON.has(key);
-    // After an article it is a thing (« la France », « une Rose des vents »); at the start of a
-    // sentence a common word is just a word (« Justice pour… », « Grâce à… »).
+    // After an article it is a thing (« la France », « une Rose des vents »).
     const article = /^(?:la|le|les|l|un|une|des|du|sa|son|ma|mon|ta|ton|cette|ce)$/.test(prev);
     const sentenceStart = i === 0 || /[.!?:;]\s*$/.test(before);
     if (initial) return push(t.start, t.end + 3, "sure");
@@ -145,8 +144,8 @@ function personFlags(text: string): DetailFlag[] {
     if (told) return push(t.start, t.end, "sure");
     if (article) return;
     if (capital && !sentenceStart) return push(t.start, t.end, "sure");
-    if (common) return;
-    push(t.start, t.end, "possible");
+    // « Kevin en 4e3… » and « Justice pour… » look alike: shown, never held back for that alone.
+    if (capital || !common) push(t.start, t.end, "possible");
   });
   return out;
 }
