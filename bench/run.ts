@@ -7,6 +7,7 @@ import { benchStorage } from "./storage.ts";
 import { benchFanout } from "./fanout.ts";
 import { benchRender } from "./render.ts";
 import { benchExports } from "./exports.ts";
+import { benchCuration } from "./curation.ts";
 
 /**
  * `pnpm bench`: every benchmark, bounded in time, loopback only. Prints the
@@ -37,6 +38,10 @@ if (want("fanout")) {
 if (want("render")) {
   console.error("render…");
   rows.push(...(await benchRender()));
+}
+if (want("curation")) {
+  console.error("curation…");
+  rows.push(...(await benchCuration()));
 }
 if (want("exports")) {
   console.error("exports…");

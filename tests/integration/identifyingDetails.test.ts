@@ -67,3 +67,56 @@ describe("[P4] a note with an identifying detail is held back from the room, in 
     phone.close();
   });
 });
+
+describe("theme suggestions over the relay's API", () => {
+  let relay: TestRelay;
+  beforeAll(async () => {
+    relay = await startTestRelay();
+  });
+  afterAll(async () => {
+    await relay.close();
+    removeDir(relay.dataDir);
+  });
+
+  it("answers the facilitator with the documented shape, and refuses a bad theme count and other links", async () => {
+    const board = await createTestBoard(relay.localUrl);
+    const texts = [
+      "Former les profs au repérage",
+      "Une formation commune pour les enseignants",
+      "Les parents ne savent pas quoi faire des écrans",
+      "Associer les familles aux actions",
+      "Le harcèlement continue sur Snapchat le soir",
+      "Les réseaux sociaux amplifient les rumeurs",
+    ];
+    for (let i = 0; i < texts.length; i += 3) {
+      const phone = await PhoneClient.connect(relay.localUrl, board.joinCode);
+      for (const text of texts.slice(i, i + 3)) expect((await phone.submit({ text })).type).toBe("ack");
+      phone.close();
+    }
+    const get = (query: string, token = board.tokens.facilitator) =>
+      fetch(`${relay.localUrl}/api/boards/${board.boardId}/suggestions${query}`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+    const res = await get("?themes=3");
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown> & {
+      themes: { id: string; label: string; keywords: string[]; noteIds: string[] }[];
+      unthemed: string[];
+    };
+    expect(Object.keys(body).sort()).toEqual(["duplicates", "placements", "themes", "unthemed", "version"]);
+    expect(body.version).toBe(1);
+    expect(body.themes.length).toBeGreaterThanOrEqual(1);
+    for (const theme of body.themes) {
+      expect(Object.keys(theme).sort()).toEqual(["id", "keywords", "label", "noteIds"]);
+      expect(theme.label.length).toBeGreaterThan(0);
+    }
+    // Every note is in exactly one theme or left unthemed (no theme exists yet, so no placements).
+    const all = [...body.themes.flatMap((t) => t.noteIds), ...body.unthemed].sort();
+    expect(all).toHaveLength(texts.length);
+    expect(new Set(all).size).toBe(texts.length);
+    expect(body.placements).toEqual([]);
+    expect((await get("?themes=0")).status).toBe(400);
+    expect((await get("?themes=abc")).status).toBe(400);
+    expect((await get("", board.tokens.projector)).status).toBe(403);
+  });
+});

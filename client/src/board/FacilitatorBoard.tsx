@@ -14,6 +14,8 @@ import { defaultScreenName, savedScreenName, saveScreenName, screenId } from "./
 import { awarenessAtom } from "./RemoteCursors.tsx";
 import { renderBoardImages } from "./renderImages.ts";
 import { useNotes, useSettings, useSignal } from "./hooks.ts";
+import { SuggestionsPanel } from "./SuggestionsPanel.tsx";
+import { acceptSuggestedTheme, placeIntoTheme, stackNotes } from "./curationActions.ts";
 
 const INBOX_LABEL = "shape:atelier_inbox_label" as TLShapeId;
 
@@ -151,6 +153,16 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
         clockOffset={info.clockOffset}
         doneCount={doneCount}
         voterCount={voterCount}
+        suggestions={
+          <SuggestionsPanel
+            api={api}
+            notes={visible}
+            themeName={themeName}
+            accept={(title, noteIds) => editorRef.current && acceptSuggestedTheme(editorRef.current, title, noteIds)}
+            place={(noteIds, frameId) => editorRef.current && placeIntoTheme(editorRef.current, noteIds, frameId)}
+            stack={(noteIds) => editorRef.current && stackNotes(editorRef.current, noteIds)}
+          />
+        }
         presentControl={
           <PresentControl
             presenting={presenting}

@@ -22,6 +22,8 @@ interface Props {
   voterCount: number;
   /** What the room's screen shows (PresentControl). */
   presentControl: ReactNode;
+  /** Theme suggestions (SuggestionsPanel). */
+  suggestions: ReactNode;
 }
 
 /** The facilitator's side panel: state of the day, themes, and the approval queue. */
@@ -95,6 +97,8 @@ export function ModerationPanel(props: Props) {
         voterCount={props.voterCount}
         act={act}
       />
+
+      {props.suggestions}
 
       <form
         className="panel-theme"

@@ -1,4 +1,9 @@
-import type { ModerationRequest, NoteFlagsResponse, SettingsPatch } from "@atelier/shared/wire/boardSchemas";
+import type {
+  ModerationRequest,
+  NoteFlagsResponse,
+  SettingsPatch,
+  SuggestionsResponse,
+} from "@atelier/shared/wire/boardSchemas";
 import type { BoardSettings } from "@atelier/shared/document/docLayout";
 
 export interface BoardInfo {
@@ -35,6 +40,8 @@ export function boardApi(boardId: string, token: string) {
     settings: (patch: SettingsPatch) => call("PATCH", "/settings", patch),
     moderate: (noteId: string, request: ModerationRequest) => call("POST", `/notes/${noteId}`, request),
     flags: () => call<NoteFlagsResponse>("GET", "/flags"),
+    suggestions: (themes?: number) =>
+      call<SuggestionsResponse>("GET", `/suggestions${themes === undefined ? "" : `?themes=${themes}`}`),
     snapshot: (body: { name: string; png?: string; svg?: string }) => call("POST", "/snapshots", body),
     closeDay: (body: { name: string; png?: string; svg?: string }) => call("POST", "/close", body),
   };

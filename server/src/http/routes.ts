@@ -14,6 +14,8 @@ import { ROLES, type Role } from "@atelier/shared/wire/roles";
 import { cleanLabel } from "@atelier/shared/wire/text";
 import { applyBoardJson, restoreBoardJson } from "@atelier/shared/derived/boardJson";
 import { identifyingDetails } from "@atelier/shared/derived/curation/identifyingDetails";
+import { suggestThemes } from "@atelier/shared/derived/curation/themeSuggestions";
+import { computeTally } from "@atelier/shared/derived/tally";
 import { createBoard, reissueLink } from "../rooms/boards.ts";
 import { fromEarlierDay } from "../rooms/earlierDay.ts";
 import type { Refusal } from "../rooms/result.ts";
@@ -142,6 +144,26 @@ const BOARD_ROUTES: readonly Route[] = [
       const result = await changeSettings(room, patch);
       if (!result.ok) throw refused(result);
       return json(200, { settings: readSettings(room.docs.room) });
+    },
+  },
+  {
+    // Suggestions for the notes outside every theme; `placements` refer to the board's own themes.
+    method: "GET",
+    path: new RegExp(`^/api/boards/${BOARD}/suggestions$`),
+    handler: async (ctx, req, [boardId]) => {
+      await requireLink(ctx, req, boardId!, ["facilitator"]);
+      const raw = new URL(req.url ?? "/", "http://x").searchParams.get("themes");
+      const themes = raw === null ? undefined : Number(raw);
+      if (themes !== undefined && !(Number.isInteger(themes) && themes >= 1 && themes <= 30))
+        throw new HttpError(400, "invalid_request", "themes must be a whole number from 1 to 30");
+      const room = await ctx.rooms.open(boardId!);
+      const tally = computeTally(room.docs.room);
+      const note = (n: (typeof tally.notes)[number]) => ({ id: n.id, text: n.text });
+      const own = tally.themes.map((theme) => ({
+        id: theme.themeId!,
+        notes: tally.notes.filter((n) => n.themeId === theme.themeId).map(note),
+      }));
+      return json(200, suggestThemes(tally.notes.filter((n) => n.themeId === null).map(note), own, { themes }));
     },
   },
   {

@@ -116,3 +116,6 @@ export interface NoteFlagsResponse {
   version: 1;
   flags: NoteFlag[];
 }
+
+/** `GET /api/boards/:id/suggestions` (facilitator): theme suggestions, near-duplicates, placements. */
+export type { Suggestions as SuggestionsResponse } from "../derived/curation/themeSuggestions.ts";
