@@ -161,6 +161,7 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
             accept={(title, noteIds) => editorRef.current && acceptSuggestedTheme(editorRef.current, title, noteIds)}
             place={(noteIds, frameId) => editorRef.current && placeIntoTheme(editorRef.current, noteIds, frameId)}
             stack={(noteIds) => editorRef.current && stackNotes(editorRef.current, noteIds)}
+            words={settings.curationWords}
           />
         }
         presentControl={

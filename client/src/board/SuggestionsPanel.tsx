@@ -16,6 +16,8 @@ export function SuggestionsPanel(props: {
   accept(title: string, noteIds: string[]): void;
   place(noteIds: string[], frameId: string): void;
   stack(noteIds: string[]): void;
+  /** The board's own words (settings.curationWords). */
+  words: { form: string; theme: string }[];
 }) {
   const [result, setResult] = useState<SuggestionsResponse | null>(null);
   const [count, setCount] = useState<number | undefined>(undefined);
@@ -82,6 +84,7 @@ export function SuggestionsPanel(props: {
       {result && result.themes.length === 0 && result.placements.length === 0 ? (
         <p className="muted">{t("suggest.nothing")}</p>
       ) : null}
+      <BoardWords api={props.api} words={props.words} />
       <ol className="suggestions">
         {themes.map((th) => {
           const title = titles.get(th.id) ?? th.label;
@@ -174,5 +177,36 @@ export function SuggestionsPanel(props: {
         </>
       ) : null}
     </section>
+  );
+}
+
+/** « mot = thème » lines: words of this board (an acronym, a local scheme) counted under a theme. */
+function BoardWords(props: { api: BoardApi; words: { form: string; theme: string }[] }) {
+  const [text, setText] = useState(() => props.words.map((w) => `${w.form} = ${w.theme}`).join("\n"));
+  const [saved, setSaved] = useState("");
+  const save = () => {
+    const words = text
+      .split("\n")
+      .map((line) => line.split("="))
+      .filter((parts) => parts.length === 2 && parts[0]!.trim() && parts[1]!.trim())
+      .map(([form, theme]) => ({ form: form!.trim().slice(0, 60), theme: theme!.trim().slice(0, 80) }))
+      .slice(0, 200);
+    props.api.settings({ curationWords: words }).then(
+      () => setSaved(t("suggest.wordsSaved", { count: words.length })),
+      (e: Error) => setSaved(t("board.actionFailed", { detail: e.message })),
+    );
+  };
+  return (
+    <details className="board-words">
+      <summary>{t("suggest.words")}</summary>
+      <label htmlFor="board-words">{t("suggest.wordsHelp")}</label>
+      <textarea id="board-words" rows={4} value={text} onChange={(e) => setText(e.target.value)} />
+      <button type="button" onClick={save}>
+        {t("board.save")}
+      </button>
+      <p role="status" className="muted">
+        {saved}
+      </p>
+    </details>
   );
 }

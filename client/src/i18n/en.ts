@@ -371,4 +371,8 @@ export const en: Record<MessageKey, string> = {
   "suggest.placeAll.other": "Place the {count} suggested notes",
   "suggest.duplicates": "Nearly identical notes",
   "suggest.stack": "Stack",
+  "suggest.words": "Your words for suggestions",
+  "suggest.wordsHelp": "One per line, “word = theme” (for instance “BAL = letter box”)",
+  "suggest.wordsSaved.one": "{count} word saved for this board.",
+  "suggest.wordsSaved.other": "{count} words saved for this board.",
 };

@@ -373,6 +373,10 @@ export const fr = {
   "suggest.placeAll.other": "Placer les {count} notes proposées",
   "suggest.duplicates": "Notes presque identiques",
   "suggest.stack": "Empiler",
+  "suggest.words": "Vos mots pour les suggestions",
+  "suggest.wordsHelp": "Un par ligne, « mot = thème » (par exemple « BAL = boîte aux lettres »)",
+  "suggest.wordsSaved.one": "{count} mot enregistré pour ce tableau.",
+  "suggest.wordsSaved.other": "{count} mots enregistrés pour ce tableau.",
 } as const;
 
 export type MessageKey = keyof typeof fr;

@@ -15,6 +15,7 @@ import { cleanLabel } from "@atelier/shared/wire/text";
 import { applyBoardJson, restoreBoardJson } from "@atelier/shared/derived/boardJson";
 import { identifyingDetails } from "@atelier/shared/derived/curation/identifyingDetails";
 import { suggestThemes } from "@atelier/shared/derived/curation/themeSuggestions";
+import { FeatureExtractor, withBoardWords } from "@atelier/shared/derived/curation/textFeatures";
 import { computeTally } from "@atelier/shared/derived/tally";
 import { createBoard, reissueLink } from "../rooms/boards.ts";
 import { fromEarlierDay } from "../rooms/earlierDay.ts";
@@ -163,7 +164,11 @@ const BOARD_ROUTES: readonly Route[] = [
         id: theme.themeId!,
         notes: tally.notes.filter((n) => n.themeId === theme.themeId).map(note),
       }));
-      return json(200, suggestThemes(tally.notes.filter((n) => n.themeId === null).map(note), own, { themes }));
+      const extractor = new FeatureExtractor(withBoardWords(readSettings(room.docs.room).curationWords));
+      return json(
+        200,
+        suggestThemes(tally.notes.filter((n) => n.themeId === null).map(note), own, { themes, extractor }),
+      );
     },
   },
   {

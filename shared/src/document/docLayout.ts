@@ -104,6 +104,8 @@ export interface BoardSettings extends PhoneBoardView {
   language: BoardLanguage;
   /** The projector plays a soft chime when the countdown reaches zero (off unless asked for). */
   countdownSound: boolean;
+  /** The board's own words for theme suggestions, each counted under a theme of its own naming. */
+  curationWords: { form: string; theme: string }[];
   /** The template the board was created from (one of `TEMPLATES`; empty for boards made before it was kept). */
   template: string;
 }
@@ -148,6 +150,17 @@ function choices(value: unknown): Choice[] {
     .map(({ id, label }) => ({ id, label }));
 }
 
+function readCurationWords(value: unknown): { form: string; theme: string }[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter(
+      (w): w is { form: string; theme: string } =>
+        typeof w === "object" && w !== null && typeof w.form === "string" && typeof w.theme === "string",
+    )
+    .slice(0, 200)
+    .map(({ form, theme }) => ({ form: form.slice(0, 60), theme: theme.slice(0, 80) }));
+}
+
 /**
  * Reads settings defensively: a facilitator can write the room document, so
  * a missing or malformed value falls back to a safe default.
@@ -178,6 +191,7 @@ export function readSettings(doc: Y.Doc): BoardSettings {
     language: s.get("language") === "en" ? "en" : "fr",
     countdownSound: s.get("countdownSound") === true,
     template: str("template"),
+    curationWords: readCurationWords(s.get("curationWords")),
     title: str("title"),
     date: str("date"),
     prompts: choices(s.get("prompts")),

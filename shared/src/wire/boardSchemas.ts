@@ -48,6 +48,11 @@ export const settingsPatch = z.strictObject({
   hideTextsUntilReveal: z.boolean().optional(),
   language: z.enum(BOARD_LANGUAGES).optional(),
   countdownSound: z.boolean().optional(),
+  /** The board's own words for theme suggestions: « BAV » → « boîte à lettres », added to the field's lexicon. */
+  curationWords: z
+    .array(z.strictObject({ form: z.string().min(1).max(60), theme: z.string().min(1).max(80) }))
+    .max(200)
+    .optional(),
   /** What the projector shows (see `Presenting`). */
   presenting: z
     .discriminatedUnion("mode", [

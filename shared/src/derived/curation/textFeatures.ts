@@ -12,6 +12,18 @@ export interface Lexicon {
   concepts: { id: string; label: string; forms: string[] }[];
 }
 
+/** The field's lexicon with a board's own words first: each theme they name becomes a concept. */
+export function withBoardWords(words: { form: string; theme: string }[], lexicon: Lexicon = LEXICON): Lexicon {
+  const byTheme = new Map<string, string[]>();
+  for (const { form, theme } of words) byTheme.set(theme, [...(byTheme.get(theme) ?? []), fold(form)]);
+  return {
+    concepts: [
+      ...[...byTheme].map(([theme, forms]) => ({ id: `board:${fold(theme)}`, label: theme, forms })),
+      ...lexicon.concepts,
+    ],
+  };
+}
+
 export const LEXICON = JSON.parse(readFileSync(new URL("./lexicon-fr.json", import.meta.url), "utf8")) as Lexicon;
 
 const stemmer = newStemmer("french");

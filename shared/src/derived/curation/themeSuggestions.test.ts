@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { suggestThemes } from "./themeSuggestions.ts";
-import { FeatureExtractor } from "./textFeatures.ts";
+import { FeatureExtractor, withBoardWords } from "./textFeatures.ts";
 
 const corpus = JSON.parse(
   readFileSync(new URL("../../../../tests/fixtures/curation/themes-corpus.json", import.meta.url), "utf8"),
@@ -89,5 +89,17 @@ describe("theme suggestions (labelled corpus, tests/fixtures/curation/themes-cor
     );
     expect(result.duplicates).toEqual([["a", "b"]]);
     expect(result.placements.find((p) => p.noteId === "c")).toMatchObject({ themeId: "shape:families" });
+  });
+
+  it("takes a board's own words into account, under the theme it names", () => {
+    const notes = [
+      { id: "a", text: "La BAL du CDI déborde de mots" },
+      { id: "b", text: "Installer une BAL au foyer aussi" },
+      { id: "c", text: "Les photos circulent sur snap" },
+      { id: "d", text: "Un compte insta balance des noms" },
+    ];
+    const extractor = new FeatureExtractor(withBoardWords([{ form: "BAL", theme: "boîte aux lettres" }]));
+    const result = suggestThemes(notes, [], { themes: 2, extractor });
+    expect(result.themes.find((th) => th.label === "boîte aux lettres")?.noteIds).toEqual(["a", "b"]);
   });
 });
