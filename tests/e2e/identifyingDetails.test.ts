@@ -23,12 +23,12 @@ describe("[P4] identifying details on the facilitator's panel", () => {
     await page.getByTestId("to-review").filter({ hasText: "1 note retenue" }).waitFor();
     const item = page.locator(".panel-list li").filter({ hasText: "m'a montré des messages" });
     // The class holds it back for sure; a given name opening the note is shown as possible.
-    expect(await item.locator("mark.flag").allTextContents()).toEqual(["Kevin (nom)", "4e3 (classe)"]);
-    expect(await item.locator("mark.flag-sure").allTextContents()).toEqual(["4e3 (classe)"]);
+    expect(await item.locator("mark.flag").allTextContents()).toEqual(["Kevin (nom)", "4e3 (classe, retient la note)"]);
+    expect(await item.locator("mark.flag-sure").allTextContents()).toEqual(["4e3 (classe, retient la note)"]);
     expect(await projector.getByText("m'a montré des messages").count()).toBe(0);
 
-    await item.getByRole("button", { name: "Masquer les détails et valider" }).click();
-    await projector.getByText("[prénom] en [classe] m'a montré des messages").waitFor();
+    await item.getByRole("button", { name: "Remplacer les détails et valider" }).click();
+    await projector.getByText("[nom] en [classe] m'a montré des messages").waitFor();
     await expect.poll(() => page.getByTestId("to-review").count()).toBe(0);
     phone.close();
   });

@@ -68,6 +68,66 @@ describe("[P4] a note with an identifying detail is held back from the room, in 
   });
 });
 
+describe("[P4] the ways a note reaches the room are all checked", () => {
+  let relay: TestRelay;
+  beforeAll(async () => {
+    relay = await startTestRelay();
+  });
+  afterAll(async () => {
+    await relay.close();
+    removeDir(relay.dataDir);
+  });
+
+  it("redacts on the relay, keeps an approved detail approved through a typo fix, holds a new one, and checks imports", async () => {
+    const board = await createTestBoard(relay.localUrl, { moderation: "open" });
+    const moderate = (id: string, body: object) =>
+      fetch(`${relay.localUrl}/api/boards/${board.boardId}/notes/${id}`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${board.tokens.facilitator}` },
+        body: JSON.stringify(body),
+      });
+    const phone = await PhoneClient.connect(relay.localUrl, board.joinCode);
+    const held = await phone.submit({ text: "Appeler M. Dupont au 06 12 34 56 78" });
+    const id = held.type === "ack" ? held.id : "";
+    const redacted = (await (await moderate(id, { action: "redact" })).json()) as {
+      note: { text: string; status: string };
+    };
+    expect(redacted.note).toMatchObject({ text: "Appeler [nom] au [téléphone]", status: "visible" });
+
+    // Approved as is, then its author fixes a typo: it stays on the wall; a new number sends it back.
+    const other = await phone.submit({ text: "Voir Mme Martin demain" });
+    const otherId = other.type === "ack" ? other.id : "";
+    expect((await moderate(otherId, { action: "approve" })).status).toBe(200);
+    expect(await phone.edit({ id: otherId, text: "Voir Mme Martin demain matin" })).toMatchObject({
+      note: { state: "shown" },
+    });
+    expect(await phone.edit({ id: otherId, text: "Voir Mme Martin au 06 98 76 54 32" })).toMatchObject({
+      note: { state: "waiting_approval" },
+    });
+    phone.close();
+
+    // An imported board is checked like phones are.
+    const exported = await fetch(`${relay.localUrl}/api/boards/${board.boardId}/snapshots/live/board.json`, {
+      headers: { Authorization: `Bearer ${board.tokens.coordinator}` },
+    });
+    const json = (await exported.json()) as { notes: { text: string }[] };
+    json.notes.push({ ...json.notes[0]!, id: "imported-1", text: "Kevin D. en 4e3" } as never);
+    const imported = await fetch(`${relay.localUrl}/api/boards/import`, { method: "POST", body: JSON.stringify(json) });
+    expect(imported.status).toBe(201);
+    const copy = (await imported.json()) as { boardId: string; links: Record<string, string> };
+    const projector = connectScreen(
+      relay.localUrl,
+      copy.boardId,
+      new URL(copy.links.projector!).hash.replace("#key=", ""),
+    );
+    await projector.synced();
+    const texts = readNotes(projector.doc).map((n) => n.text);
+    expect(texts).toContain("Appeler [nom] au [téléphone]");
+    expect(texts).not.toContain("Kevin D. en 4e3");
+    projector.destroy();
+  });
+});
+
 describe("theme suggestions over the relay's API", () => {
   let relay: TestRelay;
   beforeAll(async () => {

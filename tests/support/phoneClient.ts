@@ -87,6 +87,11 @@ export class PhoneClient {
     return this.request({ type: "submit", id: nanoid(), prompt: "p1", category: "", author: "", ...draft });
   }
 
+  /** The author changes one of their notes (same id). */
+  edit(draft: Partial<NoteDraft> & { id: string; text: string }): Promise<Reply> {
+    return this.request({ type: "edit", prompt: "p1", category: "", author: "", ...draft });
+  }
+
   close(): void {
     this.ws.close();
   }

@@ -5,7 +5,7 @@ import { t } from "../i18n/index.ts";
 import type { BoardApi } from "./api.ts";
 import { FacilitationControls } from "./FacilitationControls.tsx";
 import type { NoteFlag } from "@atelier/shared/wire/boardSchemas";
-import { flaggedParts, useNoteFlags, withoutDetail } from "./noteFlags.ts";
+import { flaggedParts, useNoteFlags } from "./noteFlags.ts";
 
 interface Props {
   api: BoardApi;
@@ -165,6 +165,7 @@ export function ModerationPanel(props: Props) {
         api={api}
         act={act}
         actions={["unhide"]}
+        flags={flags}
       />
     </aside>
   );
@@ -218,17 +219,8 @@ function NoteList(props: {
                     type="button"
                     className="primary"
                     onClick={() => {
-                      // From the last detail to the first, so earlier spans keep their place.
-                      const cleaned = [...props.flags!.get(note.id)!]
-                        .sort((a, b) => b.start - a.start)
-                        .reduce(
-                          (text, flag) => withoutDetail(text, flag, t(`flag.placeholder.${flag.kind}`)),
-                          note.text,
-                        );
-                      props.act(async () => {
-                        await props.api.moderate(note.id, { action: "edit", text: cleaned });
-                        await props.api.moderate(note.id, { action: "approve" });
-                      });
+                      // The relay finds the details again on the stored text, replaces them and approves.
+                      props.act(() => props.api.moderate(note.id, { action: "redact" }));
                     }}
                   >
                     {t("board.redactApprove")}
@@ -270,7 +262,11 @@ function NoteText({ text, flags }: { text: string; flags: NoteFlag[] }) {
         part.flag ? (
           <mark key={i} className={`flag flag-${part.flag.confidence}`} title={t(`flag.kind.${part.flag.kind}`)}>
             {part.text}
-            <span className="visually-hidden"> ({t(`flag.kind.${part.flag.kind}`)})</span>
+            <span className="visually-hidden">
+              {" "}
+              ({t(`flag.kind.${part.flag.kind}`)}
+              {part.flag.confidence === "sure" ? `, ${t("flag.holds")}` : ""})
+            </span>
           </mark>
         ) : (
           <span key={i}>{part.text}</span>

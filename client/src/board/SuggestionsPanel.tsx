@@ -4,6 +4,9 @@ import type { SuggestionsResponse } from "@atelier/shared/wire/boardSchemas";
 import { t } from "../i18n/index.ts";
 import type { BoardApi } from "./api.ts";
 
+/** The relay's bound on `?themes=`. */
+const MAX_THEMES = 30;
+
 /**
  * "Suggérer des thèmes": a preview the facilitator works through. Nothing
  * reaches the canvas until a theme is accepted; more or fewer themes asks
@@ -33,7 +36,8 @@ export function SuggestionsPanel(props: {
     props.api.suggestions(themes).then(
       (next) => {
         setResult(next);
-        setCount(themes ?? next.themes.length);
+        // What was asked for, not what came back (fewer similar notes can give fewer themes).
+        setCount(themes ?? Math.max(next.themes.length, 1));
         setTitles(new Map());
         setDone(new Set());
         setBusy(false);
@@ -65,7 +69,7 @@ export function SuggestionsPanel(props: {
             >
               {t("suggest.fewer")}
             </button>
-            <button type="button" disabled={busy} onClick={() => ask((count ?? 0) + 1)}>
+            <button type="button" disabled={busy || (count ?? 0) >= MAX_THEMES} onClick={() => ask((count ?? 0) + 1)}>
               {t("suggest.more")}
             </button>
           </>
@@ -113,7 +117,21 @@ export function SuggestionsPanel(props: {
                 aria-label={t("suggest.acceptLabel", { title })}
                 onClick={() => {
                   props.accept(title.trim() || th.label, th.noteIds);
-                  close(th.id);
+                  // Its notes are in a theme now: they leave the placements and the stacks too.
+                  const taken = new Set(th.noteIds);
+                  setDone(
+                    (d) =>
+                      new Set([
+                        ...d,
+                        th.id,
+                        ...(result?.placements ?? [])
+                          .filter((p) => taken.has(p.noteId))
+                          .map((p) => `place:${p.noteId}`),
+                        ...(result?.duplicates ?? [])
+                          .filter((g) => g.some((id) => taken.has(id)))
+                          .map((g) => `dup:${g[0]}`),
+                      ]),
+                  );
                 }}
               >
                 {t("suggest.accept")}
@@ -143,6 +161,7 @@ export function SuggestionsPanel(props: {
                 {text.get(p.noteId) ?? p.noteId} → <strong>{props.themeName(p.themeId) ?? "—"}</strong>{" "}
                 <button
                   type="button"
+                  aria-label={t("suggest.placeLabel", { note: text.get(p.noteId) ?? "" })}
                   onClick={() => {
                     props.place([p.noteId], p.themeId);
                     close(`place:${p.noteId}`);
@@ -164,6 +183,7 @@ export function SuggestionsPanel(props: {
                 {group.map((id) => text.get(id) ?? id).join(" / ")}{" "}
                 <button
                   type="button"
+                  aria-label={t("suggest.stackLabel", { note: text.get(group[0]!) ?? "" })}
                   onClick={() => {
                     props.stack(group);
                     close(`dup:${group[0]}`);

@@ -19,11 +19,11 @@ function grid(count: number): { columns: number; rows: number } {
   return { columns, rows: Math.max(1, Math.ceil(count / columns)) };
 }
 
-/** Where the `i`-th post-it of a frame at (x, y) goes. */
-function slot(x: number, y: number, i: number, columns: number): { x: number; y: number } {
+/** Where the `i`-th post-it of a frame goes, in the frame's own coordinates. */
+function slot(i: number, columns: number): { x: number; y: number } {
   return {
-    x: x + PADDING + (i % columns) * (NOTE_SIZE + GAP),
-    y: y + TITLE_SPACE + Math.floor(i / columns) * (NOTE_SIZE + GAP),
+    x: PADDING + (i % columns) * (NOTE_SIZE + GAP),
+    y: TITLE_SPACE + Math.floor(i / columns) * (NOTE_SIZE + GAP),
   };
 }
 
@@ -31,7 +31,6 @@ function slot(x: number, y: number, i: number, columns: number): { x: number; y:
 export function acceptSuggestedTheme(editor: Editor, title: string, noteIds: string[]): TLShapeId {
   const themes = readThemes(records(editor));
   const x = themes.reduce((right, th) => Math.max(right, th.x + th.w + 60), 0);
-  const y = 0;
   const { columns, rows } = grid(noteIds.length);
   const id = createShapeId();
   editor.markHistoryStoppingPoint("accept suggested theme");
@@ -40,14 +39,16 @@ export function acceptSuggestedTheme(editor: Editor, title: string, noteIds: str
       id,
       type: "frame",
       x,
-      y,
+      y: 0,
       props: {
         w: PADDING * 2 + columns * (NOTE_SIZE + GAP) - GAP,
         h: TITLE_SPACE + PADDING + rows * (NOTE_SIZE + GAP) - GAP,
         name: title,
       },
     });
-    moveInto(editor, noteIds, x, y, columns, 0);
+    // Behind its notes, as a frame the facilitator draws would be.
+    editor.sendToBack([id]);
+    moveInto(editor, noteIds, id, columns, 0);
   });
   return id;
 }
@@ -62,7 +63,7 @@ export function placeIntoTheme(editor: Editor, noteIds: string[], frameId: strin
   const rows = Math.ceil((inside + noteIds.length) / columns);
   editor.markHistoryStoppingPoint("place into theme");
   editor.run(() => {
-    moveInto(editor, noteIds, frame.x, frame.y, columns, inside);
+    moveInto(editor, noteIds, frameId as TLShapeId, columns, inside);
     const height = TITLE_SPACE + PADDING + rows * (NOTE_SIZE + GAP) - GAP;
     if (height > frame.h)
       editor.updateShape({ id: frameId as TLShapeId, type: "frame", props: { h: height } } as never);
@@ -73,12 +74,15 @@ export function placeIntoTheme(editor: Editor, noteIds: string[], frameId: strin
 export function stackNotes(editor: Editor, noteIds: string[]): void {
   const first = editor.getShape(noteShapeId(noteIds[0]!) as TLShapeId);
   if (!first) return;
-  const { x, y } = editor.getShapePageBounds(first) ?? { x: first.x, y: first.y };
   editor.markHistoryStoppingPoint("stack duplicates");
   editor.run(() =>
     noteIds.slice(1).forEach((noteId, i) => {
-      const shape = editor.getShape(noteShapeId(noteId) as TLShapeId);
-      if (shape) editor.updateShape({ id: shape.id, type: shape.type, x: x + 12 * (i + 1), y: y + 12 * (i + 1) });
+      const id = noteShapeId(noteId) as TLShapeId;
+      const shape = editor.getShape(id);
+      if (!shape) return;
+      // Beside the first one, in the same parent (a theme or the page), so coordinates agree.
+      if (shape.parentId !== first.parentId) editor.reparentShapes([id], first.parentId);
+      editor.updateShape({ id, type: shape.type, x: first.x + 12 * (i + 1), y: first.y + 12 * (i + 1) });
     }),
   );
 }
@@ -89,13 +93,12 @@ function notesOnCanvas(recs: Map<string, CanvasRecord>): string[] {
     .map((r) => r.props!.noteId as string);
 }
 
-function moveInto(editor: Editor, noteIds: string[], x: number, y: number, columns: number, from: number): void {
-  noteIds.forEach((noteId, i) => {
-    const id = noteShapeId(noteId) as TLShapeId;
-    const shape = editor.getShape(id);
-    if (!shape) return;
-    // Page coordinates: a note's theme is where it lies, whatever its parent (rule C2).
-    if (shape.parentId !== editor.getCurrentPageId()) editor.reparentShapes([id], editor.getCurrentPageId());
-    editor.updateShape({ id, type: shape.type, ...slot(x, y, from + i, columns) });
+/** Post-its become the frame's children (drawn over it, moved with it), laid out in its grid. */
+function moveInto(editor: Editor, noteIds: string[], frameId: TLShapeId, columns: number, from: number): void {
+  const present = noteIds.map((n) => noteShapeId(n) as TLShapeId).filter((id) => editor.getShape(id));
+  editor.reparentShapes(present, frameId);
+  present.forEach((id, i) => {
+    const shape = editor.getShape(id)!;
+    editor.updateShape({ id, type: shape.type, ...slot(from + i, columns) });
   });
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { NoteRecord } from "@atelier/shared/document/docLayout";
 import type { NoteFlag } from "@atelier/shared/wire/boardSchemas";
 import type { BoardApi } from "./api.ts";
@@ -10,11 +10,15 @@ import type { BoardApi } from "./api.ts";
  */
 export function useNoteFlags(api: BoardApi, notes: NoteRecord[]): Map<string, NoteFlag[]> {
   const [flags, setFlags] = useState(new Map<string, NoteFlag[]>());
+  const last = useRef(0);
   // Texts and ids only: moving a post-it does not change what it says.
   const key = notes.map((n) => `${n.id}:${n.updatedAt}`).join("|");
   useEffect(() => {
     let cancelled = false;
+    // At most one request a second, even while notes keep arriving (a debounce would wait for silence).
+    const wait = Math.max(0, last.current + 1000 - Date.now());
     const timer = setTimeout(() => {
+      last.current = Date.now();
       api.flags().then(
         ({ flags: list }) => {
           if (cancelled) return;
@@ -22,20 +26,16 @@ export function useNoteFlags(api: BoardApi, notes: NoteRecord[]): Map<string, No
           for (const flag of list) byNote.set(flag.noteId, [...(byNote.get(flag.noteId) ?? []), flag]);
           setFlags(byNote);
         },
+        // Kept as it was: the next change of notes asks again.
         () => undefined,
       );
-    }, 300);
+    }, wait);
     return () => {
       cancelled = true;
       clearTimeout(timer);
     };
   }, [api, key]);
   return flags;
-}
-
-/** The note's text with one detail replaced by a placeholder, the rest kept as typed. */
-export function withoutDetail(text: string, flag: NoteFlag, placeholder: string): string {
-  return text.slice(0, flag.start) + placeholder + text.slice(flag.end);
 }
 
 /** The text cut into plain parts and flagged parts, for highlighting. */

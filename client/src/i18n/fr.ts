@@ -339,7 +339,7 @@ export const fr = {
   "new.language": "Langue du bilan et des documents",
   "board.toReview.one": "{count} note retenue : un détail identifiant à vérifier avant projection",
   "board.toReview.other": "{count} notes retenues : des détails identifiants à vérifier avant projection",
-  "board.redactApprove": "Masquer les détails et valider",
+  "board.redactApprove": "Remplacer les détails et valider",
   "flag.kind.person": "nom",
   "flag.kind.phone": "téléphone",
   "flag.kind.email": "e-mail",
@@ -347,13 +347,6 @@ export const fr = {
   "flag.kind.handle": "pseudo",
   "flag.kind.class": "classe",
   "flag.kind.school": "établissement",
-  "flag.placeholder.person": "[prénom]",
-  "flag.placeholder.phone": "[téléphone]",
-  "flag.placeholder.email": "[e-mail]",
-  "flag.placeholder.address": "[adresse]",
-  "flag.placeholder.handle": "[pseudo]",
-  "flag.placeholder.class": "[classe]",
-  "flag.placeholder.school": "[établissement]",
   "suggest.title": "Suggestions de thèmes",
   "suggest.ask": "Suggérer des thèmes",
   "suggest.again": "Suggérer à nouveau",
@@ -377,6 +370,9 @@ export const fr = {
   "suggest.wordsHelp": "Un par ligne, « mot = thème » (par exemple « BAL = boîte aux lettres »)",
   "suggest.wordsSaved.one": "{count} mot enregistré pour ce tableau.",
   "suggest.wordsSaved.other": "{count} mots enregistrés pour ce tableau.",
+  "suggest.placeLabel": "Placer « {note} » dans le thème proposé",
+  "suggest.stackLabel": "Empiler les notes comme « {note} »",
+  "flag.holds": "retient la note",
 } as const;
 
 export type MessageKey = keyof typeof fr;

@@ -22,6 +22,7 @@ import { fromEarlierDay } from "../rooms/earlierDay.ts";
 import type { Refusal } from "../rooms/result.ts";
 import { moderateNote } from "../ingest/moderation.ts";
 import { changeSettings } from "../ingest/settings.ts";
+import { holdsBack, putNote } from "../ingest/notes.ts";
 import { exportBoard, EXPORT_FORMATS, type ExportFormat } from "../archive/exports.ts";
 import { MAX_IMAGE_BYTES, pngImage, svgImage } from "../archive/boardImages.ts";
 import type { SnapshotImage } from "../storage/storage.ts";
@@ -298,7 +299,14 @@ const BOARD_ROUTES: readonly Route[] = [
         categories: [],
       });
       const room = await ctx.rooms.open(created.boardId);
-      const imported = await room.commit({ edit: (docs) => applyBoardJson(docs.room, data, Origin.import) });
+      const imported = await room.commit({
+        edit: (docs) => {
+          applyBoardJson(docs.room, data, Origin.import);
+          // An imported note is checked like a phone's (rule P4): held back if it names someone.
+          for (const note of readNotes(docs.room))
+            if (holdsBack(note.text)) putNote(docs, { ...note, status: "pending" }, Origin.import);
+        },
+      });
       if (!imported.ok) throw refused(imported);
       return json(201, created);
     },

@@ -1,4 +1,4 @@
-import { type NoteRecord } from "@atelier/shared/document/docLayout";
+import { readSettings, type NoteRecord } from "@atelier/shared/document/docLayout";
 import { Origin } from "@atelier/shared/document/origins";
 import type { ModerationRequest } from "@atelier/shared/wire/boardSchemas";
 import { LIMITS } from "@atelier/shared/wire/limits";
@@ -6,7 +6,8 @@ import { RefusalReason } from "@atelier/shared/wire/protocol";
 import { cleanText, visibleLength } from "@atelier/shared/wire/text";
 import type { Room } from "../rooms/room.ts";
 import { accept, refuse, type Result } from "../rooms/result.ts";
-import { findNote, putNote } from "./notes.ts";
+import { findNote, holdsBack, putNote } from "./notes.ts";
+import { redactDetails } from "@atelier/shared/derived/curation/identifyingDetails";
 
 /**
  * The facilitator's moderation of a note: approve, hide, unhide, correct its
@@ -30,6 +31,12 @@ export async function moderateNote(
     case "hide":
       record.status = "hidden";
       break;
+    case "redact": {
+      // Found again on the stored text, not on what a page saw: the note may have changed since.
+      record.text = redactDetails(record.text, readSettings(room.docs.room).language);
+      record.status = holdsBack(record.text) ? record.status : "visible";
+      break;
+    }
     case "edit": {
       const text = cleanText(request.text);
       if (text.length === 0) return refuse(RefusalReason.EmptyText);

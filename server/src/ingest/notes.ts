@@ -141,9 +141,12 @@ export async function editNote(
   const controlled = readSettings(room.docs.room).moderation === "controlled";
   const note = current.value;
   // In controlled mode an edited note is approved again: approval was for the old text.
-  // An edit that brings in a name or a number goes back to the facilitator too (rule P4).
+  // An edit that brings in a name or a number goes back to the facilitator too (rule P4);
+  // one the facilitator already let through (approved as is) does not take the note off the wall again.
   const status: NoteStatus =
-    note.status === "visible" && (controlled || holdsBack(checked.value.text)) ? "pending" : note.status;
+    note.status === "visible" && (controlled || bringsNewDetail(note.text, checked.value.text))
+      ? "pending"
+      : note.status;
   const record = { ...note, ...checked.value, status, updatedAt: now };
   return asMyNote(room, draft.id, await room.commit({ edit: (docs) => putNote(docs, record, Origin.phone) }));
 }
@@ -156,6 +159,12 @@ export async function withdrawNote(room: Room, participantHash: string, id: stri
     edit: (docs) => docs[name].transact(() => notesMap(docs[name]).delete(id), Origin.phone),
   });
   return asMyNote(room, id, committed);
+}
+
+/** Whether an edit adds a sure detail that the text before it did not hold. */
+function bringsNewDetail(before: string, after: string): boolean {
+  const known = new Set(identifyingDetails(before).map((f) => f.text));
+  return identifyingDetails(after).some((f) => f.confidence === "sure" && !known.has(f.text));
 }
 
 /** Whether a text names someone or something that identifies them for sure: the room must not see it yet. */

@@ -5,6 +5,7 @@ import { timerRemainingMs } from "@atelier/shared/derived/timer";
 import type { Room } from "../rooms/room.ts";
 import type { Result } from "../rooms/result.ts";
 import { writeVoteTotals } from "./voting.ts";
+import { cleanLabel } from "@atelier/shared/wire/text";
 
 /**
  * Settings the facilitator changes through the API (phase, moderation mode,
@@ -16,6 +17,11 @@ export async function changeSettings(room: Room, patch: SettingsPatch, now = Dat
   const current = readSettings(room.docs.room);
   const { vote, ...others } = rest;
   const next: Partial<BoardSettings> = { ...others };
+  // A theme named here may become a frame title on the projector: cleaned like every label.
+  if (others.curationWords)
+    next.curationWords = others.curationWords
+      .map(({ form, theme }) => ({ form: cleanLabel(form), theme: cleanLabel(theme) }))
+      .filter(({ form, theme }) => form.length >= 2 && theme.length > 0);
   if (vote) next.vote = { ...vote, hideTotals: vote.hideTotals ?? current.vote.hideTotals };
   if (action) {
     const left = timerRemainingMs(current.timer, 0, now);

@@ -97,6 +97,8 @@ export const moderationRequest = z.discriminatedUnion("action", [
   z.strictObject({ action: z.literal("hide") }),
   z.strictObject({ action: z.literal("unhide") }),
   z.strictObject({ action: z.literal("edit"), text: z.string().max(LIMITS.noteTextMax * 4) }),
+  /** Replaces every identifying detail the relay finds by a placeholder, then approves (rule P4). */
+  z.strictObject({ action: z.literal("redact") }),
 ]);
 export type ModerationRequest = z.infer<typeof moderationRequest>;
 

@@ -31,6 +31,7 @@ const fold = (s: string) =>
     .replace(/\p{M}+/gu, "")
     .toLowerCase();
 
+const MAX_SCANNED = 4_000;
 const dict = dictionary as unknown as Record<string, Record<string, number> | string[]>;
 const words = (key: string) => {
   const value = dict[key]!;
@@ -48,21 +49,27 @@ const PARTICLE = "(?:de|du|des|de la|la|le|les|d'|d’|l'|l’)";
 const PROPER = `${NAME}(?:[ -](?:${PARTICLE} ?)?${NAME})*`;
 
 const PATTERNS: { kind: DetailKind; re: RegExp; group?: number }[] = [
-  { kind: "email", re: /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.[a-z]{2,}/giu },
+  // The local part is bounded and starts after a non-address character: linear on long input.
+  {
+    kind: "email",
+    re: /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,4}\.[a-z]{2,24}/giu,
+  },
   // A French number libphonenumber-js leaves out when written with hyphens.
   { kind: "phone", re: /(?<![\d+])0[1-9](?:[ .-]?\d{2}){4}(?!\d)/g },
   { kind: "handle", re: /(?<![\p{L}\p{N}._%+-])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?/gu },
   {
     // « son snap c'est kev.d93 », « insta: ma.rine_22 », « sur snap il est sous le pseudo titi.dz »
     kind: "handle",
-    re: /\b(?:snap(?:chat)?|insta(?:gram)?|tiktok|tik tok|discord|twitter|fb|facebook|pseudo)\b[^.\n]{0,24}?(?:c'est|c’est|:|=|pseudo)\s*([a-z0-9][a-z0-9._]{2,29})/giu,
+    // The handle itself has a digit, a dot or an underscore: « TikTok c'est toxique » names nobody.
+    re: /\b(?:snap(?:chat)?|insta(?:gram)?|tiktok|tik tok|discord|twitter|fb|facebook|pseudo)\b[^.\n]{0,24}?(?:c'est|c’est|:|=|pseudo)\s*([a-z0-9]{0,28}[._0-9][a-z0-9._]{0,28})/giu,
     group: 1,
   },
   { kind: "class", re: /\b[3-6](?:e|è|ème|eme)\s?(?:[A-H]|[1-9])\b/g },
   { kind: "class", re: /\b(?:CP|CE1|CE2|CM1|CM2)\s?[A-D]\b/g },
   {
+    // The keyword in any case, the class as written on a timetable: « la seconde a dit » is no class.
     kind: "class",
-    re: /\b(?:seconde|2nde|1(?:ère|re|ere)|première|premiere|terminale|tle)\s(?:[A-Z]{0,3}\d{1,2}|[A-Z]\b)/giu,
+    re: /(?<!\p{L})(?:[Ss]econde|2nde|1(?:ère|re|ere)|[Pp]remi[èe]re|[Tt]erminale|[Tt]le)\s(?:[A-Z]{0,3}\d{1,2}|[A-H](?!\p{L}))/gu,
   },
   {
     kind: "address",
@@ -110,10 +117,12 @@ function personFlags(text: string): DetailFlag[] {
   const push = (start: number, end: number, confidence: DetailFlag["confidence"]) =>
     out.push({ kind: "person", start, end, text: text.slice(start, end), confidence });
   // « M. Dupont », « Mme Da Silva », « Dr Benali », « mme girard » (not « Mme la proviseure »).
-  const civility = /\b(?:M\.|Mr\.?|Mme|Mlle|Madame|Monsieur|Dr\.?|Docteur|Pr\.?)\s+((?:[Dd][ae]\s)?[\p{L}'’-]+)/giu;
+  const civility = /\b(?:M\.|Mr\.?|Mme|Mlle|Madame|Monsieur|Dr\.?|Docteur)\s+((?:[Dd][ae]\s)?[\p{L}'’-]+)/giu;
   for (const m of text.matchAll(civility)) {
     const surname = m[1]!;
     if (NOT_A_SURNAME.has(fold(surname)) || surname.length < 2) continue;
+    // « madame ou monsieur »: a lowercase word after a civility is a name only if it is no common word.
+    if (!/^\p{Lu}/u.test(surname) && COMMON.has(fold(surname.replace(/^[Dd][ae]\s/, "")))) continue;
     push(m.index!, m.index! + m[0].length, "sure");
   }
   // Given names, with what follows them: an initial (« Kevin D. ») or a surname (« Karim Haddad »).
@@ -127,7 +136,7 @@ function personFlags(text: string): DetailFlag[] {
     const prev = tokens[i - 1] ? fold(tokens[i - 1]!.word) : "";
     const next = tokens[i + 1];
     // « la petite lea », « le fils Moreau », « de Jules », « mere de ryan »: said of someone.
-    const told = /^(?:petite?|fils|fille|frere|soeur|copine?|cousine?|certaine?|eleve|mere|pere|de|chez)$/.test(prev);
+    const told = /^(?:petite?|fils|fille|frere|soeur|copine?|cousine?|certaine?|eleve|mere|pere)$/.test(prev);
     const initial = /^ [A-Z]\./.test(text.slice(t.end, t.end + 3));
     const surname =
       capital &&
@@ -141,9 +150,10 @@ function personFlags(text: string): DetailFlag[] {
     const sentenceStart = i === 0 || /[.!?:;]\s*$/.test(before);
     if (initial) return push(t.start, t.end + 3, "sure");
     if (surname && !common) return push(t.start, next!.end, "sure");
-    if (told) return push(t.start, t.end, "sure");
+    // A frequent word stays only possible (« une petite victoire », « en France »).
+    if (told) return push(t.start, t.end, common ? "possible" : "sure");
     if (article) return;
-    if (capital && !sentenceStart) return push(t.start, t.end, "sure");
+    if (capital && !sentenceStart) return push(t.start, t.end, common ? "possible" : "sure");
     // « Kevin en 4e3… » and « Justice pour… » look alike: shown, never held back for that alone.
     if (capital || !common) push(t.start, t.end, "possible");
   });
@@ -152,6 +162,8 @@ function personFlags(text: string): DetailFlag[] {
 
 /** Every flag of a note, overlapping ones merged into the longest (and the surest), in text order. */
 export function identifyingDetails(text: string): DetailFlag[] {
+  // Notes are short (the relay bounds them); anything longer is read in its first part only.
+  text = text.slice(0, MAX_SCANNED);
   const all = [...regexFlags(text), ...personFlags(text)].sort(
     (a, b) => a.start - b.start || b.end - b.start - (a.end - a.start),
   );
@@ -166,4 +178,38 @@ export function identifyingDetails(text: string): DetailFlag[] {
     out.push(flag);
   }
   return out;
+}
+
+/** Whether a word is a given name of the list (theme labels never show one). */
+export function isGivenName(word: string): boolean {
+  return GIVEN_NAMES.has(fold(word));
+}
+
+/** Placeholders that replace details, in the board's language. */
+export const DETAIL_PLACEHOLDERS: Record<"fr" | "en", Record<DetailKind, string>> = {
+  fr: {
+    person: "[nom]",
+    phone: "[téléphone]",
+    email: "[e-mail]",
+    address: "[adresse]",
+    handle: "[pseudo]",
+    class: "[classe]",
+    school: "[établissement]",
+  },
+  en: {
+    person: "[name]",
+    phone: "[phone]",
+    email: "[e-mail]",
+    address: "[address]",
+    handle: "[handle]",
+    class: "[class]",
+    school: "[school]",
+  },
+};
+
+/** The text with every detail found replaced by its placeholder, last first so that spans keep their place. */
+export function redactDetails(text: string, language: "fr" | "en"): string {
+  return identifyingDetails(text)
+    .sort((a, b) => b.start - a.start)
+    .reduce((out, f) => out.slice(0, f.start) + DETAIL_PLACEHOLDERS[language][f.kind] + out.slice(f.end), text);
 }

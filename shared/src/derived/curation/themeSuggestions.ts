@@ -1,4 +1,5 @@
 import { FeatureExtractor } from "./textFeatures.ts";
+import { isGivenName } from "./identifyingDetails.ts";
 
 /**
  * Theme suggestions for the notes not yet in a theme, computed on the relay
@@ -156,6 +157,10 @@ function describe(
   });
   const mine = sums[clusters.indexOf(ids)]!;
   const scored = [...mine]
+    // A theme title is projected: a pupil's first name typed in several notes must not become one.
+    .filter(
+      ([key]) => !key.startsWith("s:") || !ids.some((id) => isGivenName(extracted.get(id)!.surface.get(key) ?? "")),
+    )
     .map(([key, w]) => ({ key, score: (w / ids.length) * Math.log(1 + clusters.length / inClusters.get(key)!) }))
     .sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : 1));
   const name = (key: string) => {
@@ -169,7 +174,7 @@ function describe(
   const keywords = [...new Set(scored.slice(0, 8).map((s) => name(s.key)))].slice(0, 5);
   const concept = scored.find((s) => s.key.startsWith("c:"));
   const label =
-    concept && concept.score >= scored[0]!.score * 0.5 ? name(concept.key) : keywords.slice(0, 2).join(", ");
+    (concept && concept.score >= scored[0]!.score * 0.5 ? name(concept.key) : keywords.slice(0, 2).join(", ")) || "—";
   return { label, keywords, noteIds: [...ids].sort() };
 }
 
