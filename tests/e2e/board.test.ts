@@ -83,7 +83,7 @@ describe("the facilitator's board and the projector", () => {
     await phone.getByLabel("Votre note").fill("Léa m'a raconté ce qui s'est passé");
     await phone.getByRole("button", { name: "Envoyer" }).click();
     await phone.getByText("en attente de validation").waitFor();
-    const pending = fac1.locator(".atelier-panel li", { hasText: "Léa m'a raconté" });
+    const pending = fac1.locator(".atelier-panel li", { hasText: "m'a raconté ce qui s'est passé" });
     await pending.waitFor();
     await pending.getByRole("button", { name: "Masquer" }).click();
     await fac1.locator(".atelier-panel section", { hasText: "Masquées (1)" }).waitFor();
