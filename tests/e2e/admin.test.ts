@@ -1,26 +1,13 @@
 import { useBrowserAndRelay } from "../support/e2e.ts";
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import type { BrowserContext, Page } from "playwright-core";
 import { parse } from "csv-parse/sync";
 import { PROJECTOR_VIEWPORT } from "../support/browser.ts";
 import { PhoneClient } from "../support/phoneClient.ts";
-
-const require = createRequire(import.meta.url);
+import { seriousViolations } from "../support/axe.ts";
 
 type Created = { boardId: string; joinCode: string; links: Record<string, string> };
-
-async function seriousViolations(page: Page): Promise<{ id: string; impact: string }[]> {
-  await page.addScriptTag({ content: readFileSync(require.resolve("axe-core/axe.min.js"), "utf8") });
-  const violations = await page.evaluate(async () => {
-    const result = await (
-      window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> } }
-    ).axe.run();
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact }));
-  });
-  return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-}
 
 describe("the organiser's page and the series of days (BOARD_CREATION=secret)", () => {
   const e2e = useBrowserAndRelay({ boardCreation: "secret" });

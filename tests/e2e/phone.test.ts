@@ -1,14 +1,11 @@
 import { useBrowserAndRelay } from "../support/e2e.ts";
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { readNotes } from "@atelier/shared/document/docLayout";
 import { PHONE_VIEWPORT } from "../support/browser.ts";
 import { createTestBoard } from "../support/relay.ts";
 import { connectScreen, waitFor } from "../support/screens.ts";
-
-const require = createRequire(import.meta.url);
+import { seriousViolations } from "../support/axe.ts";
 
 describe("the participant's phone page", () => {
   const e2e = useBrowserAndRelay();
@@ -122,14 +119,7 @@ describe("the participant's phone page", () => {
     await page.getByLabel("Votre note").fill("Une note pour avoir une liste");
     await page.getByRole("button", { name: "Envoyer" }).click();
     await page.locator(".note.state-shown").waitFor();
-    await page.addScriptTag({ content: readFileSync(require.resolve("axe-core/axe.min.js"), "utf8") });
-    const violations = await page.evaluate(async () => {
-      const result = await (
-        window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> } }
-      ).axe.run();
-      return result.violations.map((v) => ({ id: v.id, impact: v.impact }));
-    });
-    expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical")).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
     await context.close();
   });
 });

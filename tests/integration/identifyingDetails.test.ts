@@ -7,16 +7,17 @@ import { connectScreen, waitFor } from "../support/screens.ts";
 
 type TestRelay = Awaited<ReturnType<typeof startTestRelay>>;
 
-describe("[P4] a note with an identifying detail is held back from the room, in open mode too", () => {
-  let relay: TestRelay;
-  beforeAll(async () => {
-    relay = await startTestRelay();
-  });
-  afterAll(async () => {
-    await relay.close();
-    removeDir(relay.dataDir);
-  });
+// One relay for the file: each test makes its own board.
+let relay: TestRelay;
+beforeAll(async () => {
+  relay = await startTestRelay();
+});
+afterAll(async () => {
+  await relay.close();
+  removeDir(relay.dataDir);
+});
 
+describe("[P4] a note with an identifying detail is held back from the room, in open mode too", () => {
   it("never reaches the projector's document until the facilitator edits the number out, and the phone sees it waiting", async () => {
     const board = await createTestBoard(relay.localUrl, { moderation: "open" });
     const api = (path: string, init: RequestInit = {}) =>
@@ -69,15 +70,6 @@ describe("[P4] a note with an identifying detail is held back from the room, in 
 });
 
 describe("[P4] the ways a note reaches the room are all checked", () => {
-  let relay: TestRelay;
-  beforeAll(async () => {
-    relay = await startTestRelay();
-  });
-  afterAll(async () => {
-    await relay.close();
-    removeDir(relay.dataDir);
-  });
-
   it("redacts on the relay, keeps an approved detail approved through a typo fix, holds a new one, and checks imports", async () => {
     const board = await createTestBoard(relay.localUrl, { moderation: "open" });
     const moderate = (id: string, body: object) =>
@@ -129,15 +121,6 @@ describe("[P4] the ways a note reaches the room are all checked", () => {
 });
 
 describe("theme suggestions over the relay's API", () => {
-  let relay: TestRelay;
-  beforeAll(async () => {
-    relay = await startTestRelay();
-  });
-  afterAll(async () => {
-    await relay.close();
-    removeDir(relay.dataDir);
-  });
-
   it("answers the facilitator with the documented shape, and refuses a bad theme count and other links", async () => {
     const board = await createTestBoard(relay.localUrl);
     const texts = [
