@@ -13,6 +13,7 @@ import { createSeries, rotateSeriesLink, authenticateSeries } from "../rooms/ser
 import { boardSummary, seriesView } from "../archive/seriesView.ts";
 import {
   bearer,
+  exportSource,
   HttpError,
   isLocalRequest,
   json,
@@ -33,11 +34,6 @@ const BOARD = `(${BOARD_ID_PATTERN.source.replace(/^\^|\$$/g, "")})`;
 const SERIES = `(${SERIES_ID_PATTERN.source.replace(/^\^|\$$/g, "")})`;
 /** More than any network's days could hold: a bound on what a series link may store. */
 const MAX_MERGES = 500;
-
-const exportSource = (ctx: ApiContext) => ({
-  storage: ctx.storage,
-  liveStates: (id: string) => ctx.rooms.liveStates(id),
-});
 
 async function requireSeries(ctx: ApiContext, req: IncomingMessage, seriesId: string): Promise<void> {
   if (!(await ctx.storage.getSeries(seriesId))) throw new HttpError(404, "no_such_series");

@@ -27,6 +27,11 @@ export interface ApiContext {
   joinGuesses: JoinGuesses;
 }
 
+/** Where exports read boards from a request: storage, and the rooms this relay holds. */
+export function exportSource(ctx: ApiContext) {
+  return { storage: ctx.storage, liveStates: (id: string) => ctx.rooms.liveStates(id) };
+}
+
 /** A refusal with its status and the `error` code of the JSON body (`ApiError`). */
 export class HttpError extends Error {
   constructor(

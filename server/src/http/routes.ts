@@ -11,6 +11,7 @@ import { readNotes, readSettings } from "@atelier/shared/document/docLayout";
 import { Origin } from "@atelier/shared/document/origins";
 import { RefusalReason } from "@atelier/shared/wire/protocol";
 import { ROLES, type Role } from "@atelier/shared/wire/roles";
+import { BOARD_ID_PATTERN } from "@atelier/shared/wire/adminSchemas";
 import { cleanLabel } from "@atelier/shared/wire/text";
 import { applyBoardJson, restoreBoardJson } from "@atelier/shared/derived/boardJson";
 import { identifyingDetails } from "@atelier/shared/derived/curation/identifyingDetails";
@@ -26,10 +27,20 @@ import { holdsBack, putNote } from "../ingest/notes.ts";
 import { exportBoard, EXPORT_FORMATS, type ExportFormat } from "../archive/exports.ts";
 import { MAX_IMAGE_BYTES, pngImage, svgImage } from "../archive/boardImages.ts";
 import type { SnapshotImage } from "../storage/storage.ts";
-import { HttpError, json, mayCreateBoards, parse, readJson, requireAdmin, requireLink, type Route } from "./router.ts";
+import {
+  exportSource,
+  HttpError,
+  json,
+  mayCreateBoards,
+  parse,
+  readJson,
+  requireAdmin,
+  requireLink,
+  type Route,
+} from "./router.ts";
 import { ADMIN_ROUTES } from "./adminRoutes.ts";
 
-const BOARD = "([a-z0-9]{1,32})";
+const BOARD = `(${BOARD_ID_PATTERN.source.replace(/^\^|\$$/g, "")})`;
 const ANY_BOARD_LINK: Role[] = ["facilitator", "coordinator"];
 
 /** Rendered images travel as JSON: base64 PNG and SVG text. */
@@ -252,8 +263,7 @@ const BOARD_ROUTES: readonly Route[] = [
       await requireLink(ctx, req, boardId!, ANY_BOARD_LINK);
       if (!(EXPORT_FORMATS as readonly string[]).includes(format!)) throw new HttpError(404, "no_such_export");
       const separator = new URL(req.url ?? "/", "http://x").searchParams.get("sep") === "," ? "," : ";";
-      const source = { storage: ctx.storage, liveStates: (id: string) => ctx.rooms.liveStates(id) };
-      const file = await exportBoard(source, boardId!, snapshotId!, format as ExportFormat, separator);
+      const file = await exportBoard(exportSource(ctx), boardId!, snapshotId!, format as ExportFormat, separator);
       if (!file) throw new HttpError(404, snapshotId === "live" ? "no_image_for_live_board" : "no_such_snapshot");
       return { file };
     },

@@ -4,6 +4,7 @@ import { PHASES } from "./protocol.ts";
 import { TEMPLATES } from "../document/templates.ts";
 import { FRAME_ID_PATTERN, SCREEN_ID_PATTERN } from "../document/docLayout.ts";
 import { earlierDaySchema } from "./adminSchemas.ts";
+import type { DetailKind } from "../derived/curation/identifyingDetails.ts";
 
 const MODERATION_MODES = ["open", "controlled"] as const;
 const SUBMISSION_STATES = ["open", "locked"] as const;
@@ -111,7 +112,7 @@ export interface ApiError {
 /** One identifying detail in a note (`GET /api/boards/:id/flags`, rule P4). */
 export interface NoteFlag {
   noteId: string;
-  kind: "person" | "phone" | "email" | "address" | "handle" | "class" | "school";
+  kind: DetailKind;
   /** String indices into the note's stored text, end excluded. */
   start: number;
   end: number;
