@@ -121,6 +121,16 @@ export async function benchExports(): Promise<Row[]> {
         if (text && !window.__stages.some((s) => s[0] === text)) window.__stages.push([text, performance.now()]);
       }).observe(progress, { childList: true, characterData: true, subtree: true });
       window.addEventListener("click", () => { if (!window.__clickAt) window.__clickAt = performance.now(); }, true);
+      // The longest gap between two frames from the click until the snapshot is stored: the board's responsiveness.
+      window.__longestFrame = 0;
+      window.__framesDone = false;
+      let last = 0;
+      const frame = (t) => {
+        if (window.__clickAt && last && !window.__framesDone) window.__longestFrame = Math.max(window.__longestFrame, t - last);
+        last = t;
+        requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
     }`);
     await page.getByRole("button", { name: "Prendre un instantané" }).click();
     await page.waitForFunction(
@@ -135,15 +145,30 @@ export async function benchExports(): Promise<Row[]> {
       .textContent({ timeout: 100 })
       .catch(() => null);
     if (alert) throw new Error(`snapshot failed on the page: ${alert}`);
-    const { clickAt, stages } = (await page.evaluate(`({ clickAt: window.__clickAt, stages: window.__stages })`)) as {
-      clickAt: number;
-      stages: [string, number][];
-    };
+    const { clickAt, stages, longestFrame } = (await page.evaluate(
+      `(window.__framesDone = true, { clickAt: window.__clickAt, stages: window.__stages, longestFrame: window.__longestFrame })`,
+    )) as { clickAt: number; stages: [string, number][]; longestFrame: number };
     await context.close();
     for (const [text, metric] of STAGES) {
       const at = stages.find(([t]) => t === text)?.[1];
-      row(`snapshot: ${metric}`, at === undefined ? "not seen" : ms(at - clickAt));
+      const elapsed = at === undefined ? undefined : at - clickAt;
+      const last = text === STAGES[2][0];
+      rows.push({
+        benchmark: "exports",
+        workload,
+        metric: `snapshot: ${metric}`,
+        value: elapsed === undefined ? "not seen" : ms(elapsed),
+        ...(last ? { goal: "≤ 3 s", met: elapsed !== undefined && elapsed <= 3_000 } : {}),
+      });
     }
+    rows.push({
+      benchmark: "exports",
+      workload,
+      metric: "snapshot: longest frame on the board while it renders",
+      value: ms(longestFrame),
+      goal: "≤ 100 ms",
+      met: longestFrame <= 100,
+    });
 
     const listed = (await (await fetch(`${api}/snapshots`, { headers: auth })).json()) as {
       snapshots: { id: string; kind: string; createdAt: number }[];

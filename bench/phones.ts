@@ -24,7 +24,7 @@ export async function benchPhones(
   heartbeat = true,
 ): Promise<Row[]> {
   const dataDir = tempDataDir();
-  const relay = await spawnRelay(dataDir, { BOARD_CREATION: "anyone" });
+  const relay = await spawnRelay(dataDir, { BOARD_CREATION: "anyone" }, 0, { compiled: true });
   try {
     const board = await createTestBoard(relay.url);
     const screens = Array.from({ length: 5 }, () => connectScreen(relay.url, board.boardId, board.tokens.facilitator));

@@ -8,6 +8,7 @@ import { benchFanout } from "./fanout.ts";
 import { benchRender } from "./render.ts";
 import { benchExports } from "./exports.ts";
 import { benchCuration } from "./curation.ts";
+import { benchRooms } from "./rooms.ts";
 
 /**
  * `pnpm bench`: every benchmark, bounded in time, loopback only. Prints the
@@ -17,6 +18,8 @@ const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
 const rows: Row[] = [];
 const started = Date.now();
+// The relays measured run the bundle `pnpm start` runs, not the sources through tsx.
+execSync("node scripts/build-server.mjs", { cwd: new URL("..", import.meta.url).pathname, stdio: "inherit" });
 
 if (want("phones")) {
   for (const n of [50, 300, 1000]) {
@@ -26,6 +29,10 @@ if (want("phones")) {
       rows.push(...(await benchPhones(n, 15_000, n === 1000 ? 10_000 : 5_000, heartbeat)));
     }
   }
+}
+if (want("rooms")) {
+  console.error("a dozen rooms…");
+  rows.push(...(await benchRooms()));
 }
 if (want("storage")) {
   console.error("storage…");

@@ -49,9 +49,17 @@ export class PhoneClient {
     });
   }
 
-  /** Connects and says hello; resolves with the welcome (or the refusal). */
-  static async connect(baseUrl: string, joinCode: string, participant = nanoid()): Promise<PhoneClient> {
-    const ws = new WebSocket(baseUrl.replace(/^http/, "ws") + phoneSocketPath(joinCode));
+  /**
+   * Connects and says hello; resolves with the welcome (or the refusal).
+   * `localAddress` (127.0.0.x) makes many phones look like several venues.
+   */
+  static async connect(
+    baseUrl: string,
+    joinCode: string,
+    participant = nanoid(),
+    { localAddress }: { localAddress?: string } = {},
+  ): Promise<PhoneClient> {
+    const ws = new WebSocket(baseUrl.replace(/^http/, "ws") + phoneSocketPath(joinCode), { localAddress });
     const client = new PhoneClient(ws, participant);
     await new Promise<void>((resolve, reject) => {
       ws.once("open", () => resolve());

@@ -41,14 +41,27 @@ export interface ChildRelay {
 }
 
 const SERVER_MAIN = new URL("../../server/src/main.ts", import.meta.url).pathname;
+/** What `pnpm start` runs: the relay bundled by scripts/build-server.mjs, with the start script's flags. */
+const COMPILED_MAIN = new URL("../../server/dist/main.js", import.meta.url).pathname;
+const START_FLAGS = ["--enable-source-maps", "--max-semi-space-size=2"];
 
-/** The relay as its own process, for crash tests. */
-export async function spawnRelay(dataDir: string, env: Record<string, string> = {}, port = 0): Promise<ChildRelay> {
+/**
+ * The relay as its own process, for crash tests and benchmarks; `compiled`
+ * runs the bundle `pnpm start` runs (build it first), otherwise the sources
+ * through tsx.
+ */
+export async function spawnRelay(
+  dataDir: string,
+  env: Record<string, string> = {},
+  port = 0,
+  { compiled = false } = {},
+): Promise<ChildRelay> {
   // ATELIER_PROFILE_DIR=/some/dir: the relay writes a CPU profile there when it stops (benchmarks).
   const profile = process.env.ATELIER_PROFILE_DIR
     ? ["--cpu-prof", `--cpu-prof-dir=${process.env.ATELIER_PROFILE_DIR}`]
     : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", SERVER_MAIN], {
+  const entry = compiled ? [...START_FLAGS, COMPILED_MAIN] : ["--import", "tsx", SERVER_MAIN];
+  const child = spawn(process.execPath, [...profile, ...entry], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -114,12 +114,18 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
       .catch((e: unknown) => setPresentError(t("board.actionFailed", { detail: String((e as Error).message ?? e) })));
   };
 
-  const archive = async (kind: "snapshot" | "close", name: string, progress: (text: string) => void) => {
+  const archive = async (
+    kind: "snapshot" | "close",
+    name: string,
+    progress: (text: string, fraction?: number) => void,
+  ) => {
     const editor = editorRef.current;
     if (!editor) return;
-    progress(t("board.rendering"));
-    const images = await renderBoardImages(editor);
-    progress(t("board.uploading"));
+    progress(t("board.rendering"), 0);
+    // Rendering is most of the wait: its stages move the bar, the text stays until the upload.
+    const stages = { svg: 0.1, png: 0.5, encode: 0.8 };
+    const images = await renderBoardImages(editor, (stage) => progress(t("board.rendering"), stages[stage]));
+    progress(t("board.uploading"), 0.9);
     if (kind === "close") await api.closeDay({ name, ...images });
     else await api.snapshot({ name, ...images });
     progress(t(kind === "close" ? "board.closed" : "board.snapshotDone"));

@@ -16,7 +16,12 @@ interface Props {
   joinCode: string;
   onNewTheme(title: string): void;
   /** Renders the board and archives it; `close` also locks submissions. */
-  onArchive(kind: "snapshot" | "close", name: string, progress: (text: string) => void): Promise<void>;
+  /** `progress` takes the stage's text and, while it works, how far it is (0 to 1). */
+  onArchive(
+    kind: "snapshot" | "close",
+    name: string,
+    progress: (text: string, fraction?: number) => void,
+  ): Promise<void>;
   clockOffset: number;
   doneCount: number;
   voterCount: number;
@@ -31,11 +36,16 @@ export function ModerationPanel(props: Props) {
   const { api, settings, visible, inbox, joinUrl, joinCode, onNewTheme, onArchive } = props;
   const [error, setError] = useState("");
   const [progress, setProgress] = useState("");
+  const [fraction, setFraction] = useState<number | undefined>(undefined);
   const [snapshotName, setSnapshotName] = useState("");
   const archive = (kind: "snapshot" | "close", name: string) => {
     setError("");
-    onArchive(kind, name, setProgress).catch((e: unknown) => {
-      setProgress("");
+    const report = (text: string, done?: number) => {
+      setProgress(text);
+      setFraction(done);
+    };
+    onArchive(kind, name, report).catch((e: unknown) => {
+      report("");
       setError(t("board.actionFailed", { detail: String((e as Error).message ?? e) }));
     });
   };
@@ -138,6 +148,9 @@ export function ModerationPanel(props: Props) {
         <p role="status" aria-live="polite" className="muted" data-testid="archive-progress">
           {progress}
         </p>
+        {fraction !== undefined ? (
+          <progress max={1} value={fraction} aria-label={progress} data-testid="archive-progress-bar" />
+        ) : null}
       </form>
 
       <NoteList

@@ -5,7 +5,7 @@ import { notesCsv, tallyCsv, type Separator } from "@atelier/shared/derived/expo
 import { boardToJson } from "@atelier/shared/derived/boardJson";
 import type { DocName } from "@atelier/shared/document/docLayout";
 import type { Storage } from "../storage/storage.ts";
-import { debriefDocx, type DebriefSource } from "./debriefDocx.ts";
+import type { DebriefSource } from "./debriefDocx.ts";
 import { DEBRIEF_LABELS } from "./debriefLabels.ts";
 
 /**
@@ -145,7 +145,10 @@ export async function exportBoard(
     case "debrief.docx":
       return {
         contentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        body: await debriefDocx({
+        // Loaded on first use: a relay that never writes a debrief document need not hold `docx`.
+        body: await (
+          await import("./debriefDocx.ts")
+        ).debriefDocx({
           settings,
           tally,
           ...(await debriefContext(source, boardId, snapshotId, docs)),

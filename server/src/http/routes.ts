@@ -15,8 +15,6 @@ import { BOARD_ID_PATTERN } from "@atelier/shared/wire/adminSchemas";
 import { cleanLabel } from "@atelier/shared/wire/text";
 import { applyBoardJson, restoreBoardJson } from "@atelier/shared/derived/boardJson";
 import { identifyingDetails } from "@atelier/shared/derived/curation/identifyingDetails";
-import { suggestThemes } from "@atelier/shared/derived/curation/themeSuggestions";
-import { FeatureExtractor, withBoardWords } from "@atelier/shared/derived/curation/textFeatures";
 import { computeTally } from "@atelier/shared/derived/tally";
 import { createBoard, reissueLink } from "../rooms/boards.ts";
 import { fromEarlierDay } from "../rooms/earlierDay.ts";
@@ -176,6 +174,11 @@ const BOARD_ROUTES: readonly Route[] = [
         id: theme.themeId!,
         notes: tally.notes.filter((n) => n.themeId === theme.themeId).map(note),
       }));
+      // Loaded on first use: the stemmer's code (every Snowball language) is most of the relay's bundle.
+      const [{ suggestThemes }, { FeatureExtractor, withBoardWords }] = await Promise.all([
+        import("@atelier/shared/derived/curation/themeSuggestions"),
+        import("@atelier/shared/derived/curation/textFeatures"),
+      ]);
       const extractor = new FeatureExtractor(withBoardWords(readSettings(room.docs.room).curationWords));
       return json(
         200,

@@ -12,6 +12,7 @@ import { TokenBucket } from "../guards/rateLimit.ts";
 import type { PeerSocket } from "../transport/socket.ts";
 import { inspectUpdate } from "./updateInspection.ts";
 import { touchedTypes } from "./writeScope.ts";
+import { awarenessChangeFrame, awarenessFrame, updateFrame } from "./frames.ts";
 
 type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
 
@@ -154,12 +155,13 @@ export class ScreenConnection implements RoomMember {
     awarenessProtocol.applyAwarenessUpdate(this.room.awareness, update, this);
   }
 
-  private awarenessChanged({ added, updated, removed }: AwarenessChange, origin: unknown): void {
+  private awarenessChanged(change: AwarenessChange, origin: unknown): void {
     if (origin === this) {
-      for (const id of added) this.awarenessIds.add(id);
-      for (const id of removed) this.awarenessIds.delete(id);
+      for (const id of change.added) this.awarenessIds.add(id);
+      for (const id of change.removed) this.awarenessIds.delete(id);
     }
-    this.sendAwarenessOf([...added, ...updated, ...removed]);
+    if (change.added.length + change.updated.length + change.removed.length === 0) return;
+    this.send(awarenessChangeFrame(this.room.awareness, change));
   }
 
   /**
@@ -173,19 +175,12 @@ export class ScreenConnection implements RoomMember {
 
   private sendAwarenessOf(clients: number[], options: { evenIfEmpty?: boolean } = {}): void {
     if (clients.length === 0 && !options.evenIfEmpty) return;
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, SyncMessage.awareness);
-    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.room.awareness, clients));
-    this.send(encoding.toUint8Array(encoder));
+    this.send(awarenessFrame(this.room.awareness, clients));
   }
 
   deliverUpdate(doc: DocName, update: Uint8Array, origin: unknown): void {
     if (doc !== this.docName || origin === this) return;
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, SyncMessage.sync);
-    encoding.writeVarUint(encoder, SyncStep.update);
-    encoding.writeVarUint8Array(encoder, update);
-    this.send(encoding.toUint8Array(encoder));
+    this.send(updateFrame(update));
   }
 
   phoneViewChanged(): void {}

@@ -1,5 +1,5 @@
 import { findPhoneNumbersInText } from "libphonenumber-js/max";
-import { dictionary } from "@zxcvbn-ts/language-fr";
+import nameLists from "./name-lists-fr.json" with { type: "json" };
 
 /**
  * Details in a note that could identify a person (notes here often concern
@@ -10,9 +10,9 @@ import { dictionary } from "@zxcvbn-ts/language-fr";
  * only shown. Spans are string indices into the stored text (end excluded).
  *
  * Sources: phone numbers by libphonenumber-js (MIT), which ignores
- * helplines (119, 3919, 3018, 17); given names from @zxcvbn-ts/language-fr
- * (MIT), whose `lastnames-fr` list in fact holds about 2,500 given names
- * (its two keys are swapped); the rest are patterns written here.
+ * helplines (119, 3919, 3018, 17); given names and frequent words from
+ * @zxcvbn-ts/language-fr (MIT), extracted into `name-lists-fr.json` by
+ * scripts/extract-name-lists.mjs; the rest are patterns written here.
  */
 export const DETAIL_KINDS = ["person", "phone", "email", "address", "handle", "class", "school"] as const;
 export type DetailKind = (typeof DETAIL_KINDS)[number];
@@ -32,14 +32,9 @@ const fold = (s: string) =>
     .toLowerCase();
 
 const MAX_SCANNED = 4_000;
-const dict = dictionary as unknown as Record<string, Record<string, number> | string[]>;
-const words = (key: string) => {
-  const value = dict[key]!;
-  return Array.isArray(value) ? value : Object.keys(value);
-};
-const GIVEN_NAMES = new Set(words("lastnames-fr").map(fold));
+const GIVEN_NAMES = new Set(nameLists.givenNames.map(fold));
 /** The most frequent French words: a given name among them (« rose », « pierre ») needs more than itself. */
-const COMMON = new Set(words("commonWords-fr").slice(0, 6000).map(fold));
+const COMMON = new Set(nameLists.commonWords.map(fold));
 /** Words that follow a civility without being a name: « Mme la proviseure », « M. le maire ». */
 const NOT_A_SURNAME = new Set(["la", "le", "les", "l", "de", "du", "des", "un", "une"]);
 

@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { newStemmer } from "snowball-stemmers";
+import lexicon from "./lexicon-fr.json" with { type: "json" };
 
 /**
  * What a short note says, as weighted features: the stems of its words
@@ -24,7 +24,7 @@ export function withBoardWords(words: { form: string; theme: string }[], lexicon
   };
 }
 
-export const LEXICON = JSON.parse(readFileSync(new URL("./lexicon-fr.json", import.meta.url), "utf8")) as Lexicon;
+export const LEXICON = lexicon as Lexicon;
 
 const stemmer = newStemmer("french");
 export const fold = (s: string) =>

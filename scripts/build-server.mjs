@@ -1,0 +1,36 @@
+// Bundles the relay (server/ and shared/) into server/dist, so that `pnpm start`
+// runs plain JavaScript instead of compiling TypeScript through the tsx loader
+// at every start (slower start, and the loader's memory stays resident).
+// The server's own npm dependencies stay external: they load from
+// server/node_modules as they are (better-sqlite3 is native; yjs must be one copy).
+import { build } from "esbuild";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const serverPackage = JSON.parse(readFileSync(join(root, "server/package.json"), "utf8"));
+const external = Object.keys(serverPackage.dependencies).filter((name) => !name.startsWith("@atelier/"));
+
+export async function buildServer() {
+  await build({
+    entryPoints: { main: join(root, "server/src/main.ts") },
+    outdir: join(root, "server/dist"),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    // Dynamic imports (the stemmer, docx) become chunks loaded on first use.
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    target: "node20",
+    sourcemap: "linked",
+    // Packages such as `yjs/dist/...` or `lib0/encoding` are external too.
+    external: external.flatMap((name) => [name, `${name}/*`]),
+    // Bundled CommonJS dependencies of shared/ call require(): give ESM output one.
+    banner: {
+      js: "import { createRequire as __atelierRequire } from 'node:module'; const require = __atelierRequire(import.meta.url);",
+    },
+    logLevel: "warning",
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await buildServer();

@@ -1,0 +1,46 @@
+import * as encoding from "lib0/encoding";
+import * as awarenessProtocol from "y-protocols/awareness";
+import { SyncMessage, SyncStep } from "@atelier/shared/wire/syncProtocol";
+
+/**
+ * Outgoing y-websocket frames, encoded once per change and shared by every
+ * screen that receives it: with 300 screens on a board, one committed
+ * update is one encoding and 300 sends of the same bytes, not 300 encodings.
+ * Frames are keyed by the object every receiver is handed (the committed
+ * update; the awareness change event), so they go when it goes.
+ */
+const updateFrames = new WeakMap<Uint8Array, Uint8Array>();
+const awarenessFrames = new WeakMap<object, Uint8Array>();
+
+export function updateFrame(update: Uint8Array): Uint8Array {
+  let frame = updateFrames.get(update);
+  if (!frame) {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, SyncMessage.sync);
+    encoding.writeVarUint(encoder, SyncStep.update);
+    encoding.writeVarUint8Array(encoder, update);
+    frame = encoding.toUint8Array(encoder);
+    updateFrames.set(update, frame);
+  }
+  return frame;
+}
+
+export function awarenessFrame(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, SyncMessage.awareness);
+  encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
+  return encoding.toUint8Array(encoder);
+}
+
+/** The frame for one awareness change, shared by every screen that hears of it. */
+export function awarenessChangeFrame(
+  awareness: awarenessProtocol.Awareness,
+  change: { added: number[]; updated: number[]; removed: number[] },
+): Uint8Array {
+  let frame = awarenessFrames.get(change);
+  if (!frame) {
+    frame = awarenessFrame(awareness, [...change.added, ...change.updated, ...change.removed]);
+    awarenessFrames.set(change, frame);
+  }
+  return frame;
+}
