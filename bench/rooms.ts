@@ -10,7 +10,11 @@ const BOARDS = 12;
 const PHONES_PER_BOARD = 300;
 const SCREENS_PER_BOARD = 5;
 const DURATION_MS = 20_000;
-/** One note every 20 s per phone on average: 180 notes a second over the relay, every board busy at once. */
+/**
+ * One note every 20 s per phone on average, each phone's first note at a random
+ * moment of the first 20 s: about 90 notes a second over the relay, every board
+ * busy at once (180 a second once every phone is under way).
+ */
 const MEAN_INTERVAL_MS = 20_000;
 const CONNECT_BATCH = 100;
 

@@ -15,8 +15,10 @@ interface Props {
   joinUrl: string;
   joinCode: string;
   onNewTheme(title: string): void;
-  /** Renders the board and archives it; `close` also locks submissions. */
-  /** `progress` takes the stage's text and, while it works, how far it is (0 to 1). */
+  /**
+   * Renders the board and archives it; `close` also locks submissions.
+   * `progress` takes the stage's text and, while it works, how far it is (0 to 1).
+   */
   onArchive(
     kind: "snapshot" | "close",
     name: string,

@@ -11,7 +11,7 @@ const PNG_LONGEST_SIDE = 4096;
 const MIN_READABLE_SCALE = 0.4;
 
 /** The PNG's pixels per canvas unit: at most 1, shrunk to fit the longest side unless text would become unreadable. */
-export function pngScale(width: number, height: number): number {
+function pngScale(width: number, height: number): number {
   const longest = Math.max(width, height);
   return Math.min(1, Math.max(PNG_LONGEST_SIDE / longest, MIN_READABLE_SCALE));
 }

@@ -142,19 +142,19 @@ export async function exportBoard(
         body: JSON.stringify(boardToJson(docs.room), null, 2),
         filename: `${base}.atelier.json`,
       };
-    case "debrief.docx":
+    case "debrief.docx": {
+      // Loaded on first use: a relay that never writes a debrief document need not hold `docx`.
+      const { debriefDocx } = await import("./debriefDocx.ts");
       return {
         contentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        // Loaded on first use: a relay that never writes a debrief document need not hold `docx`.
-        body: await (
-          await import("./debriefDocx.ts")
-        ).debriefDocx({
+        body: await debriefDocx({
           settings,
           tally,
           ...(await debriefContext(source, boardId, snapshotId, docs)),
         }),
         filename: `${base}-${DEBRIEF_LABELS[settings.language].filename}.docx`,
       };
+    }
     case "tally.json":
       return {
         contentType: "application/json; charset=utf-8",
