@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { SqliteStorage } from "./storage/sqliteStorage.ts";
+import { openStorage } from "./storage/openStorage.ts";
+import { configFromEnv } from "./config.ts";
 import { exportBoard, EXPORT_FORMATS, type ExportFormat } from "./archive/exports.ts";
 import { storedStates } from "./rooms/rooms.ts";
 import { AdminSecret } from "./rooms/adminSecret.ts";
@@ -14,7 +15,8 @@ import { ROLES, type Role } from "@atelier/shared/wire/roles";
 
 /**
  * `pnpm atelier …`: the archive from a terminal, reading the relay's SQLite
- * file directly (it may be running: WAL allows a reader beside it).
+ * file directly (it may be running: WAL allows a reader beside it), or the
+ * PostgreSQL database of `DATABASE_URL`.
  *
  *   pnpm atelier boards
  *   pnpm atelier snapshots --board ID
@@ -71,7 +73,8 @@ const publicUrl = (
   values["public-url"] ??
   (process.env.PUBLIC_URL || defaultPublicUrl(process.env.HOST || "0.0.0.0", Number(process.env.PORT || 8080)).url)
 ).replace(/\/+$/, "");
-const storage = new SqliteStorage(join(dataDir, "atelier.sqlite"));
+// DATABASE_URL as for `pnpm start`: the boards every relay of the cluster shares.
+const storage = await openStorage({ ...configFromEnv(), dataDir }, () => undefined);
 const source = { storage, liveStates: (id: string) => storedStates(storage, id) };
 const required = (name: "board" | "series" | "title" | "role"): string => values[name] ?? fail(`--${name} is required`);
 

@@ -18,6 +18,12 @@ export interface RelayConfig {
   tldrawLicenseKey: string;
   /** Directory of the built client; null serves no pages (API and sockets only). */
   clientDir: string | null;
+  /** `postgres://…`: boards in PostgreSQL, shared by several relays; null keeps the SQLite file. */
+  databaseUrl: string | null;
+  /** Where other relays reach this one (forwarded connections); derived from HOST and PORT when unset. */
+  relayInternalUrl: string | null;
+  /** A relay silent this long may have its boards taken over (PostgreSQL only). */
+  ownerLeaseMs: number;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -43,5 +49,16 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig
     autoSnapshotMs: int(env.AUTO_SNAPSHOT_MS, 15 * 60_000, "AUTO_SNAPSHOT_MS"),
     tldrawLicenseKey: env.TLDRAW_LICENSE_KEY ?? "",
     clientDir: resolve(env.CLIENT_DIR || new URL("../../client/dist", import.meta.url).pathname),
+    databaseUrl: databaseUrl(env.DATABASE_URL),
+    relayInternalUrl: env.RELAY_INTERNAL_URL ? env.RELAY_INTERNAL_URL.replace(/\/+$/, "") : null,
+    ownerLeaseMs: Math.max(500, int(env.OWNER_LEASE_MS, 5_000, "OWNER_LEASE_MS")),
   };
+}
+
+function databaseUrl(value: string | undefined): string | null {
+  if (!value) return null;
+  if (!/^postgres(ql)?:\/\//.test(value)) {
+    throw new Error("DATABASE_URL must be a postgres:// or postgresql:// URL (unset it to keep the SQLite file)");
+  }
+  return value;
 }

@@ -1,14 +1,13 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { CloseCode } from "@atelier/shared/wire/closeCodes";
 import { isJoinCode, LIMITS, normalizeJoinCode } from "@atelier/shared/wire/limits";
 import type { DocName } from "@atelier/shared/document/docLayout";
 import type { RelayConfig } from "./config.ts";
-import { SqliteStorage } from "./storage/sqliteStorage.ts";
+import { openStorage } from "./storage/openStorage.ts";
 import type { Storage } from "./storage/storage.ts";
-import { Rooms } from "./rooms/rooms.ts";
+import { OwnedElsewhereError, Rooms } from "./rooms/rooms.ts";
 import { authenticate } from "./rooms/boards.ts";
 import { AdminSecret } from "./rooms/adminSecret.ts";
 import { defaultPublicUrl } from "./publicUrl.ts";
@@ -26,6 +25,7 @@ import { ROUTES } from "./http/routes.ts";
 import { sendJson, setSecurityHeaders } from "./http/headers.ts";
 import { serveStatic } from "./http/staticFiles.ts";
 import { parseRequestUrl } from "./http/requestUrl.ts";
+import { clientAddress, forwardHttp, forwardUpgrade, fromRelay } from "./cluster/forwarding.ts";
 
 export interface Relay {
   server: Server;
@@ -45,9 +45,12 @@ export interface Relay {
 
 const SCREEN_PATH = /^\/ws\/board\/([a-z0-9]{1,32})\/(room|inbox)$/;
 const PHONE_PATH = /^\/ws\/phone\/([A-Za-z0-9-]{1,20})$/;
+/** API calls about one board: answered by the relay owning it (rule D7). */
+const BOARD_API_PATH = /^\/api\/boards\/(?!import$)([a-z0-9]{1,32})(?:\/|$)/;
 
 export async function startRelay(config: RelayConfig, log: (m: string) => void = console.log): Promise<Relay> {
-  const storage = new SqliteStorage(join(config.dataDir, "atelier.sqlite"));
+  const storage = await openStorage(config, log);
+  const secret = storage.relaySecret();
   const admin = new AdminSecret(config.dataDir);
   const rooms = new Rooms(storage, {
     compactAfter: config.compactAfter,
@@ -62,10 +65,19 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
   const joinGuesses = new JoinGuesses();
   const liveness = new Liveness();
 
+  /** The owner's address when another live relay owns the board and this request may go there. */
+  async function ownerElsewhere(req: IncomingMessage, boardId: string | undefined): Promise<string | null> {
+    if (!secret || !boardId || fromRelay(req, secret)) return null;
+    return storage.ownerElsewhere(boardId);
+  }
+
   const server = createServer((req, res) => {
     setSecurityHeaders(res);
-    if (!parseRequestUrl(req.url)) return sendJson(res, 400, { error: "bad_request_target" });
+    const requestUrl = parseRequestUrl(req.url);
+    if (!requestUrl) return sendJson(res, 400, { error: "bad_request_target" });
     (async () => {
+      const owner = await ownerElsewhere(req, BOARD_API_PATH.exec(requestUrl.pathname)?.[1]);
+      if (owner) return forwardHttp(req, res, owner, secret!);
       if (
         await dispatch(
           ROUTES,
@@ -88,7 +100,7 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
       sendJson(res, 404, { error: "not_found" });
     })().catch((error: unknown) => {
       log(`http error: ${error instanceof Error ? error.message : String(error)}`);
-      if (!res.headersSent) sendJson(res, 500, { error: "internal_error" });
+      if (!res.headersSent) sendJson(res, 503, { error: "storage_unavailable" });
       else res.destroy();
     });
   });
@@ -123,6 +135,16 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
     new ParticipantConnection(wsSocket(ws), room);
   }
 
+  /** The board an upgrade is for: in the path for screens, behind the join code for phones. */
+  async function upgradeBoard(
+    screen: RegExpExecArray | null,
+    phone: RegExpExecArray | null,
+  ): Promise<string | undefined> {
+    if (screen) return screen[1];
+    const code = normalizeJoinCode(phone![1]!);
+    return isJoinCode(code) ? (await storage.findBoardByJoinCode(code))?.id : undefined;
+  }
+
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => undefined);
     const url = parseRequestUrl(req.url);
@@ -137,7 +159,30 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
       return;
     }
-    const address = req.socket.remoteAddress ?? "?";
+    const address = clientAddress(req, secret);
+    if (!secret || fromRelay(req, secret)) return upgrade(wss, req, socket, head, screen, phone, url, address);
+    // Several relays: the board's owner takes the socket; this one only passes bytes on.
+    upgradeBoard(screen, phone)
+      .then((boardId) => ownerElsewhere(req, boardId))
+      .then(
+        (owner) => {
+          if (owner) forwardUpgrade(req, socket, head, owner, secret);
+          else upgrade(wss, req, socket, head, screen, phone, url, address);
+        },
+        () => socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n\r\n"),
+      );
+  });
+
+  function upgrade(
+    wss: WebSocketServer,
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    screen: RegExpExecArray | null,
+    phone: RegExpExecArray | null,
+    url: URL,
+    address: string,
+  ): void {
     wss.handleUpgrade(req, socket, head, (ws) => {
       // Refused sockets too: an invalid frame on a closing socket must not become an uncaught error.
       ws.on("error", () => undefined);
@@ -153,13 +198,15 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
       attached.then(
         () => ws.resume(),
         (error: unknown) => {
+          // Taken by another relay since the check above: reconnecting reaches it.
+          if (error instanceof OwnedElsewhereError) return ws.close(CloseCode.StorageUnavailable, "board moved");
           // Never the URL: it carries the token.
           log(`upgrade failed: ${error instanceof Error ? error.message : String(error)}`);
           ws.close(CloseCode.StorageUnavailable, "relay busy or storage unavailable");
         },
       );
     });
-  });
+  }
 
   await deleteExpiredBoards(storage, rooms, log);
   const stopSweeping = sweepRetentionHourly(storage, rooms, log);
@@ -173,6 +220,7 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
   const localUrl = `http://127.0.0.1:${port}`;
   let lanReachable = true;
   if (!publicUrl) ({ url: publicUrl, lanReachable } = defaultPublicUrl(config.host, port));
+  await storage.advertise(config.relayInternalUrl ?? defaultPublicUrl(config.host, port).url);
 
   return {
     server,

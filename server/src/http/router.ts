@@ -7,7 +7,8 @@ import type { JoinGuesses } from "../guards/addressLimits.ts";
 import { authenticate } from "../rooms/boards.ts";
 import type { AdminSecret } from "../rooms/adminSecret.ts";
 import { authenticateSeries } from "../rooms/series.ts";
-import { RoomsFullError, type Rooms } from "../rooms/rooms.ts";
+import { OwnedElsewhereError, RoomsFullError, type Rooms } from "../rooms/rooms.ts";
+import { isStorageUnavailable } from "../storage/openStorage.ts";
 import type { ExportFile } from "../archive/exports.ts";
 import type { LinkRecord, Storage } from "../storage/storage.ts";
 import { sendFile, sendJson } from "./headers.ts";
@@ -157,7 +158,11 @@ export async function dispatch(
     if (error instanceof HttpError) {
       sendJson(res, error.status, { error: error.code, detail: error.detail } satisfies ApiError);
     } else if (error instanceof RoomsFullError) sendJson(res, 503, { error: "relay_busy" } satisfies ApiError);
-    else {
+    else if (error instanceof OwnedElsewhereError || isStorageUnavailable(error)) {
+      // Transient: the shared store is away, or the board just moved to another relay.
+      res.setHeader("Retry-After", "1");
+      sendJson(res, 503, { error: "storage_unavailable" } satisfies ApiError);
+    } else {
       console.error("api error", error instanceof Error ? error.message : error);
       sendJson(res, 500, { error: "internal_error" } satisfies ApiError);
     }

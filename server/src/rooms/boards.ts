@@ -9,7 +9,6 @@ import { cleanLabel } from "@atelier/shared/wire/text";
 import { canvasStore, type CanvasRecord } from "@atelier/shared/document/canvas";
 import { ACTION_MAP_DEFAULTS, templateRecords } from "@atelier/shared/document/templates";
 import type { LinkRecord, Storage } from "../storage/storage.ts";
-import { CloseCode } from "@atelier/shared/wire/closeCodes";
 import type { Rooms } from "./rooms.ts";
 import { hashToken, newBoardId, newJoinCode, newToken } from "./tokens.ts";
 
@@ -119,7 +118,7 @@ export async function reissueLink(
   role: Role,
 ): Promise<string | null> {
   const link = await rotateLink(storage, publicUrl, boardId, role);
-  if (link) rooms.peek(boardId)?.closeRole(role, CloseCode.Unauthorized, "link revoked");
+  if (link) await rooms.linkRevoked(boardId, role);
   return link;
 }
 

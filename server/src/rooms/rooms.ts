@@ -4,12 +4,20 @@ import { Origin } from "@atelier/shared/document/origins";
 import { migrateLayout, migrationsFor } from "@atelier/shared/document/layoutMigrations";
 import { CloseCode } from "@atelier/shared/wire/closeCodes";
 import { LIMITS } from "@atelier/shared/wire/limits";
+import type { Role } from "@atelier/shared/wire/roles";
 import type { Storage } from "../storage/storage.ts";
 import { Room, type LoadedBoard, type RoomOptions } from "./room.ts";
 
 export class RoomsFullError extends Error {
   constructor() {
     super("too many boards loaded in this relay");
+  }
+}
+
+/** The board is owned by another live relay (rule D7): forward to it. */
+export class OwnedElsewhereError extends Error {
+  constructor(readonly url: string) {
+    super("board owned by another relay");
   }
 }
 
@@ -50,13 +58,34 @@ export class Rooms {
     private readonly storage: Storage,
     private readonly options: RoomOptions,
     private readonly maxLoaded = LIMITS.maxLoadedBoards,
-  ) {}
+  ) {
+    // Fenced, or the commit session ended: another relay may own these now. Screens and
+    // phones reconnect (transient code) and reach the owner through any relay.
+    storage.onOwnershipLost((boardIds) => {
+      for (const id of boardIds) this.peek(id)?.shutDown(CloseCode.StorageUnavailable, "board moved");
+    });
+    // What another relay did that open sockets here must feel at once.
+    storage.onControl((event) => {
+      switch (event.type) {
+        case "board-deleted":
+          this.peek(event.boardId)?.shutDown(CloseCode.UnknownBoard, "board deleted");
+          return;
+        case "link-revoked":
+          this.peek(event.boardId)?.closeRole(event.role, CloseCode.Unauthorized, "link revoked");
+          return;
+        default: {
+          const never: never = event;
+          throw new Error(`unknown control event ${JSON.stringify(never)}`);
+        }
+      }
+    });
+  }
 
   open(boardId: string): Promise<Room> {
     const existing = this.rooms.get(boardId);
     if (existing) return existing;
     if (this.rooms.size >= this.maxLoaded) return Promise.reject(new RoomsFullError());
-    const room = loadBoard(this.storage, boardId).then(async (loaded) => {
+    const room = this.claim(boardId).then(async (loaded) => {
       // Read before the room exists: a board saved by a newer relay is refused, not rewritten.
       const migrations = migrationsFor(loaded.docs.room);
       const room = new Room(boardId, this.storage, this.options, loaded, (closed) => {
@@ -64,6 +93,7 @@ export class Rooms {
         if (this.loaded.get(boardId) === closed) {
           this.loaded.delete(boardId);
           this.rooms.delete(boardId);
+          this.releaseWhenIdle(boardId);
         }
       });
       if (migrations.length > 0) {
@@ -80,9 +110,30 @@ export class Rooms {
     this.rooms.set(boardId, room);
     room.then(
       (r) => this.loaded.set(boardId, r),
-      () => this.rooms.delete(boardId),
+      () => {
+        this.rooms.delete(boardId);
+        this.releaseWhenIdle(boardId);
+      },
     );
     return room;
+  }
+
+  /** Owns the board (rule D7), then reads it: never load what another relay may be writing. */
+  private async claim(boardId: string): Promise<LoadedBoard> {
+    const claim = await this.storage.claim(boardId);
+    if (claim.owner === "other") throw new OwnedElsewhereError(claim.url);
+    return loadBoard(this.storage, boardId);
+  }
+
+  /** After its last commits, unless the board was opened again meanwhile. */
+  private releaseWhenIdle(boardId: string): void {
+    void this.storage
+      .whenCommitted()
+      .catch(() => undefined)
+      .then(() => {
+        if (!this.rooms.has(boardId)) return this.storage.release(boardId);
+      })
+      .catch(() => undefined);
   }
 
   /** The room if it is in memory, without loading it. */
@@ -105,6 +156,13 @@ export class Rooms {
   async deleteBoard(boardId: string): Promise<void> {
     this.peek(boardId)?.shutDown(CloseCode.UnknownBoard, "board deleted");
     await this.storage.deleteBoard(boardId);
+    await this.storage.announce({ type: "board-deleted", boardId });
+  }
+
+  /** A link was revoked: its sockets close here, and on the relay owning the board. */
+  async linkRevoked(boardId: string, role: Role): Promise<void> {
+    this.peek(boardId)?.closeRole(role, CloseCode.Unauthorized, "link revoked");
+    await this.storage.announce({ type: "link-revoked", boardId, role });
   }
 
   async closeAll(code: number, reason: string): Promise<void> {

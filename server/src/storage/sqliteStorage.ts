@@ -5,6 +5,7 @@ import type { DocName } from "@atelier/shared/document/docLayout";
 import type { Role } from "@atelier/shared/wire/roles";
 import type {
   BoardRecord,
+  Claim,
   LinkRecord,
   SeriesRecord,
   ParticipantState,
@@ -377,6 +378,29 @@ export class SqliteStorage implements Storage {
       images: (r.formats ? r.formats.split(",") : []) as SnapshotImage["format"][],
     }));
   }
+
+  // One process owns every board of its file: there is nobody to fence or to tell.
+  async claim(): Promise<Claim> {
+    return { owner: "self" };
+  }
+
+  async release(): Promise<void> {}
+
+  async ownerElsewhere(): Promise<string | null> {
+    return null;
+  }
+
+  onOwnershipLost(): void {}
+
+  async announce(): Promise<void> {}
+
+  onControl(): void {}
+
+  relaySecret(): string | null {
+    return null;
+  }
+
+  async advertise(): Promise<void> {}
 
   async close(): Promise<void> {
     await this.whenCommitted().catch(() => undefined);

@@ -58,6 +58,13 @@ export type StorageOp =
   | { type: "compact"; boardId: string; doc: DocName; state: Uint8Array }
   | (ParticipantRow & { boardId: string });
 
+/** Whether this process may load and write a board now (rule D7: one owner relay per board). */
+export type Claim = { owner: "self" } | { owner: "other"; url: string };
+
+/** What other relays must hear of at once: they may hold sockets of the board. */
+export type ControlEvent =
+  { type: "board-deleted"; boardId: string } | { type: "link-revoked"; boardId: string; role: Role };
+
 /** Per participant, kept out of the documents: dots per target, and flags such as "done". */
 export interface ParticipantState {
   votes: Map<string, Map<string, number>>;
@@ -127,6 +134,27 @@ export interface Storage {
   seriesMerges(seriesId: string): Promise<Map<string, string>>;
   /** Merges `alias` into `target`, or undoes the merge when `target` is null. */
   setSeriesMerge(seriesId: string, alias: string, target: string | null): Promise<void>;
+
+  /**
+   * Ownership (rule D7). A board's documents live in one relay at a time:
+   * `claim` makes this process its owner unless a live relay already is
+   * (then it says where that relay is). Ops are committed only for boards
+   * this store has claimed; SQLite, one process, always owns.
+   */
+  claim(boardId: string): Promise<Claim>;
+  /** Gives the board up once it is unloaded. */
+  release(boardId: string): Promise<void>;
+  /** Where the live relay owning the board is reached, or null when this one may take it. */
+  ownerElsewhere(boardId: string): Promise<string | null>;
+  /** Boards this process no longer owns (fenced, or its commit session ended). */
+  onOwnershipLost(listener: (boardIds: string[]) => void): void;
+  /** Tells every other relay (a no-op with one relay). */
+  announce(event: ControlEvent): Promise<void>;
+  onControl(listener: (event: ControlEvent) => void): void;
+  /** What relays present to each other when one forwards to another; null with one relay. */
+  relaySecret(): string | null;
+  /** Where other relays reach this one, once it listens. */
+  advertise(url: string): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -11,8 +11,8 @@ export interface StorageHarness {
   /** A second handle on the same store, after closing `s`. */
   reopen(s: Storage): Promise<Storage>;
   /** Makes the next commits fail, until `heal`. */
-  fault(s: Storage): void;
-  heal(s: Storage): void;
+  fault(s: Storage): void | Promise<void>;
+  heal(s: Storage): void | Promise<void>;
 }
 
 const DAY = 86_400_000;
@@ -69,7 +69,7 @@ export function describeStorageContract(name: string, harness: StorageHarness): 
 
     afterEach(async () => {
       for (const s of handles) {
-        harness.heal(s);
+        await harness.heal(s);
         await s.close().catch(() => undefined);
       }
       handles = [];
@@ -91,6 +91,8 @@ export function describeStorageContract(name: string, harness: StorageHarness): 
       const board = boardRecord(createdAt);
       const initial = mapUpdate([], "title", board.title);
       await s.createBoard(board, links(board), { room: initial });
+      // Rule D7: ops are committed for boards the store owns.
+      expect(await s.claim(board.id)).toEqual({ owner: "self" });
       return { board, initial };
     }
 
@@ -132,6 +134,23 @@ export function describeStorageContract(name: string, harness: StorageHarness): 
         await expect(s.createBoard(other, links(other), {})).rejects.toThrow();
         expect(await s.getBoard(other.id)).toBeNull();
         expect(await s.findLink(`${other.id}-facilitator-hash`)).toBeNull();
+      });
+    });
+
+    describe("[D7] ownership", () => {
+      it("a store owns what it claims, gives it up on release, and a new handle may claim it", async () => {
+        const s = await open();
+        const { board } = await withBoard(s);
+        expect(await s.ownerElsewhere(board.id)).toBeNull();
+        expect(await s.claim(board.id)).toEqual({ owner: "self" });
+        await s.release(board.id);
+        expect(await s.claim(board.id)).toEqual({ owner: "self" });
+        await s.enqueue({ type: "flag", boardId: board.id, participantHash: "p-1", flag: "done" });
+        const t = await reopen(s);
+        expect(await t.ownerElsewhere(board.id)).toBeNull();
+        expect(await t.claim(board.id)).toEqual({ owner: "self" });
+        await t.enqueue({ type: "owner", boardId: board.id, noteId: "note-1", participantHash: "p-1" });
+        expect(await t.loadOwners(board.id)).toEqual(new Map([["note-1", "p-1"]]));
       });
     });
 
@@ -396,7 +415,7 @@ export function describeStorageContract(name: string, harness: StorageHarness): 
       it("makes enqueue and whenCommitted reject, writes nothing of the batch, and heals", async () => {
         const s = await open();
         const { board, initial } = await withBoard(s);
-        harness.fault(s);
+        await harness.fault(s);
         const u1 = mapUpdate([initial], "a", "1");
         const first = s.enqueue({ type: "update", boardId: board.id, doc: "room", update: u1 });
         const second = s.enqueue({ type: "owner", boardId: board.id, noteId: "note-1", participantHash: "p-1" });
@@ -404,11 +423,12 @@ export function describeStorageContract(name: string, harness: StorageHarness): 
         await expect(first).rejects.toBeDefined();
         await expect(second).rejects.toBeDefined();
         await expect(committed).rejects.toBeDefined();
-        harness.heal(s);
+        await harness.heal(s);
         expect(await s.loadDoc(board.id, "room")).toEqual([initial]);
         expect(await s.loadOwners(board.id)).toEqual(new Map());
 
-        // After healing, commits work again.
+        // After healing, commits work again once the board is claimed again (its room reloaded).
+        expect(await s.claim(board.id)).toEqual({ owner: "self" });
         const u2 = mapUpdate([initial], "b", "2");
         await s.enqueue({ type: "update", boardId: board.id, doc: "room", update: u2 });
         await s.whenCommitted();
