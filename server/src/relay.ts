@@ -169,7 +169,9 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
           if (owner) forwardUpgrade(req, socket, head, owner, secret);
           else upgrade(wss, req, socket, head, screen, phone, url, address);
         },
-        () => socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n\r\n"),
+        // The store is away: the socket is accepted and closed with the transient code, so stock
+        // clients back off and come again (the attach below fails the same way).
+        () => upgrade(wss, req, socket, head, screen, phone, url, address),
       );
   });
 
@@ -198,6 +200,8 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
       attached.then(
         () => ws.resume(),
         (error: unknown) => {
+          // Reading again, so that the close handshake completes now rather than after ws's 30 s.
+          ws.resume();
           // Taken by another relay since the check above: reconnecting reaches it.
           if (error instanceof OwnedElsewhereError) return ws.close(CloseCode.StorageUnavailable, "board moved");
           // Never the URL: it carries the token.

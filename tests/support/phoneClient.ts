@@ -67,6 +67,8 @@ export class PhoneClient {
       ws.once("close", (code) => reject(new Error(`closed ${code}`)));
     });
     const welcome = new Promise<PhoneServerMessage>((resolve) => (client.welcomeWaiter = resolve));
+    // Closed right after the handshake (a relay refusing with 4503): no welcome will come.
+    if (client.closeCode !== null) throw new Error(`closed ${client.closeCode} before welcome`);
     client.send({ type: "hello", v: PHONE_PROTOCOL_VERSION, participant });
     const first = await welcome;
     if (first.type !== "welcome" && client.closeCode !== null)

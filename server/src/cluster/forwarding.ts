@@ -80,8 +80,8 @@ export function forwardUpgrade(
 /** Passes an API request to the owner and its answer back, streamed both ways. */
 export function forwardHttp(req: IncomingMessage, res: ServerResponse, ownerUrl: string, secret: string): void {
   const target = new URL(ownerUrl);
-  const headers: Record<string, string[]> = {};
-  for (const [name, value] of forwardedHeaders(req, secret)) (headers[name] ??= []).push(value);
+  // As a flat list of name-value pairs, the way they came (repeated headers stay repeated).
+  const headers = forwardedHeaders(req, secret).flat();
   const upstream = request(
     { host: target.hostname, port: Number(target.port || 80), method: req.method, path: req.url, headers },
     (answer) => {

@@ -11,6 +11,12 @@ export interface CoordinationOptions {
   log?: (message: string) => void;
 }
 
+/**
+ * Every connection gives up instead of waiting forever: a store that is away
+ * must turn into a clean refusal (rule D1), never into a socket left hanging.
+ */
+export const CONNECTION_LIMITS = { connectionTimeoutMillis: 5_000, query_timeout: 15_000, keepAlive: true } as const;
+
 /** Advisory locks of board ownership use this class id (two-key form), fixed forever. */
 const OWNER_LOCK_CLASS = 4242;
 const CONTROL_CHANNEL = "atelier_control";
@@ -79,7 +85,7 @@ export class PostgresCoordination {
   }
 
   private async connectSession(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.options.url });
+    const client = new pg.Client({ connectionString: this.options.url, ...CONNECTION_LIMITS });
     const lost = (error?: unknown) => this.sessionLost(client, error);
     client.on("error", lost);
     client.on("end", lost);
@@ -243,13 +249,17 @@ export class PostgresCoordination {
   // ---- control events ----------------------------------------------------
 
   async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.url });
+    const client = new pg.Client({
+      connectionString: this.options.url,
+      ...CONNECTION_LIMITS,
+      query_timeout: undefined,
+    });
     client.on("error", () => undefined);
     client.on("end", () => {
       if (this.listener !== client || this.closing) return;
       this.listener = null;
       // Events sent while it is away are missed; the owner still checks links on every connection.
-      setTimeout(() => void this.listen().catch(() => undefined), 1000).unref();
+      this.listenAgainSoon();
     });
     client.on("notification", (message) => {
       const event = parseControlEvent(message.payload);
@@ -258,6 +268,12 @@ export class PostgresCoordination {
     await client.connect();
     await client.query(`LISTEN ${CONTROL_CHANNEL}`);
     this.listener = client;
+  }
+
+  private listenAgainSoon(): void {
+    setTimeout(() => {
+      if (!this.closing) this.listen().catch(() => this.listenAgainSoon());
+    }, 1000).unref();
   }
 
   async announce(event: ControlEvent): Promise<void> {

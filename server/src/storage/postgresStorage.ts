@@ -16,7 +16,7 @@ import type {
 import { migratePostgres } from "./postgresSchema.ts";
 import { newBatch, OwnershipLostError, toBatchArrays, type Batch } from "./postgresBatch.ts";
 import { BOARD_COLUMNS, toBoard, toSeries } from "./postgresRows.ts";
-import { PostgresCoordination, type CoordinationOptions } from "./postgresCoordination.ts";
+import { CONNECTION_LIMITS, PostgresCoordination, type CoordinationOptions } from "./postgresCoordination.ts";
 
 export type PostgresOptions = CoordinationOptions;
 
@@ -38,7 +38,7 @@ export class PostgresStorage implements Storage {
   readonly stats = { commits: 0, ops: 0 };
 
   private constructor(options: PostgresOptions) {
-    this.pool = new pg.Pool({ connectionString: options.url, max: 4 });
+    this.pool = new pg.Pool({ connectionString: options.url, max: 4, ...CONNECTION_LIMITS });
     // An idle pooled connection that dies is replaced on the next query; nothing to do here.
     this.pool.on("error", () => undefined);
     this.coordination = new PostgresCoordination(options, this.pool);
