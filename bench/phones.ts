@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
-import { tempDataDir, removeDir, spawnRelay, createTestBoard } from "@atelier/tests/support/relay.ts";
+import { tempDataDir, removeDir, spawnRelay, createTestBoard, type ChildRelay } from "@atelier/tests/support/relay.ts";
+import { startCluster } from "@atelier/tests/support/cluster.ts";
 import { connectScreen } from "@atelier/tests/support/screens.ts";
 import { PhoneClient } from "@atelier/tests/support/phoneClient.ts";
 import { seededRandom } from "@atelier/tests/support/random.ts";
@@ -11,7 +12,9 @@ import { cpuMs, percentile, rssMiB, sleep, type Row } from "./lib.ts";
  * N simulated phones (real protocol, real sockets) post notes at a
  * realistic pace — one every few seconds each, as a room does right after
  * "à vous !" — while 5 board screens are connected; the relay runs as its
- * own process with synchronous=FULL, so every ack is durable.
+ * own process with synchronous=FULL, so every ack is durable. With
+ * PostgreSQL (`store`), one or two relays over a server the benchmark
+ * starts (fsync and synchronous_commit on), so every ack is in PostgreSQL.
  *
  * With `heartbeat`, every phone also runs the page's heartbeat (a `ping`
  * after `LIVENESS.pageQuietMs` of silence from the relay); the relay's own
@@ -22,9 +25,11 @@ export async function benchPhones(
   durationMs: number,
   meanIntervalMs: number,
   heartbeat = true,
+  store: Store = "sqlite",
 ): Promise<Row[]> {
-  const dataDir = tempDataDir();
-  const relay = await spawnRelay(dataDir, { BOARD_CREATION: "anyone" }, 0, { compiled: true });
+  const target = await openTarget(store);
+  // The board's owner: the relay the screens and the first phones reach.
+  const relay = target.relays[0]!;
   try {
     const board = await createTestBoard(relay.url);
     const screens = Array.from({ length: 5 }, () => connectScreen(relay.url, board.boardId, board.tokens.facilitator));
@@ -33,7 +38,10 @@ export async function benchPhones(
     for (let i = 0; i < phones; i += 50) {
       clients.push(
         ...(await Promise.all(
-          Array.from({ length: Math.min(50, phones - i) }, () => PhoneClient.connect(relay.url, board.joinCode)),
+          Array.from({ length: Math.min(50, phones - i) }, (_, j) =>
+            // With two relays, every other phone lands on the one that forwards to the owner.
+            PhoneClient.connect(target.relays[(i + j) % target.relays.length]!.url, board.joinCode),
+          ),
         )),
       );
     }
@@ -64,7 +72,9 @@ export async function benchPhones(
         }
       }, 1_000);
     }
-    const cpuBefore = cpuMs(relay.process.pid!);
+    const pids = target.relays.map((r) => r.process.pid!);
+    const cpuOf = () => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+    const cpuBefore = cpuOf();
     const start = performance.now();
     let peakRss = rssMiB(relay.process.pid!);
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(relay.process.pid!))), 200);
@@ -83,13 +93,13 @@ export async function benchPhones(
       }),
     );
     clearInterval(sampler);
-    const cpu = cpuMs(relay.process.pid!) - cpuBefore;
+    const cpu = cpuOf() - cpuBefore;
     const elapsed = (performance.now() - start) / 1000;
     // Timers first: a ping into a closing socket would throw.
     clearInterval(beat);
     clients.forEach((c) => c.close());
     screens.forEach((s) => s.destroy());
-    const workload = `${phones} phones, 5 screens, 1 note / ${meanIntervalMs / 1000} s each, heartbeat ${heartbeat ? "on" : "off"}`;
+    const workload = `${phones} phones, 5 screens, 1 note / ${meanIntervalMs / 1000} s each, heartbeat ${heartbeat ? "on" : "off"}${STORE_LABEL[store]}`;
     const p99 = percentile(latencies, 99);
     return [
       {
@@ -129,7 +139,31 @@ export async function benchPhones(
       },
     ];
   } finally {
-    await relay.stop();
-    removeDir(dataDir);
+    await target.stop();
   }
+}
+
+/** Where the relays measured keep boards: the SQLite file, or PostgreSQL behind one or two relays. */
+export type Store = "sqlite" | "postgres-1" | "postgres-2";
+
+const STORE_LABEL: Record<Store, string> = {
+  sqlite: "",
+  "postgres-1": ", PostgreSQL, 1 relay",
+  "postgres-2": ", PostgreSQL, 2 relays (half the phones forwarded)",
+};
+
+async function openTarget(store: Store): Promise<{ relays: ChildRelay[]; stop(): Promise<void> }> {
+  if (store === "sqlite") {
+    const dataDir = tempDataDir();
+    const relay = await spawnRelay(dataDir, { BOARD_CREATION: "anyone" }, 0, { compiled: true });
+    return {
+      relays: [relay],
+      async stop() {
+        await relay.stop();
+        removeDir(dataDir);
+      },
+    };
+  }
+  const cluster = await startCluster({ relays: store === "postgres-1" ? 1 : 2, compiled: true });
+  return { relays: cluster.relays, stop: () => cluster.stop() };
 }

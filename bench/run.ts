@@ -9,6 +9,7 @@ import { benchRender } from "./render.ts";
 import { benchExports } from "./exports.ts";
 import { benchCuration } from "./curation.ts";
 import { benchRooms } from "./rooms.ts";
+import { benchPostgresStorage } from "./postgres.ts";
 
 /**
  * `pnpm bench`: every benchmark, bounded in time, loopback only. Prints the
@@ -29,6 +30,15 @@ if (want("phones")) {
       rows.push(...(await benchPhones(n, 15_000, n === 1000 ? 10_000 : 5_000, heartbeat)));
     }
   }
+}
+if (want("postgres")) {
+  // SQLite and PostgreSQL side by side in one run: 300 phones through one relay, then two.
+  for (const store of ["sqlite", "postgres-1", "postgres-2"] as const) {
+    console.error(`phones: 300 on ${store}…`);
+    rows.push(...(await benchPhones(300, 15_000, 5_000, true, store)));
+  }
+  console.error("group commit on PostgreSQL…");
+  rows.push(...(await benchPostgresStorage()));
 }
 if (want("rooms")) {
   console.error("a dozen rooms…");

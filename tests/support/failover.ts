@@ -66,7 +66,7 @@ export interface FailoverReport {
   ackedTwice: number;
   lost: string[];
   duplicated: number;
-  /** Per kill: from the SIGKILL until both screens hold every note acknowledged before it. */
+  /** Per kill: from the SIGKILL until both screens hold every note acknowledged before it, and one after. */
   resyncMs: number[];
 }
 
@@ -116,15 +116,30 @@ export async function failoverLoop(
     const killedAt = Date.now();
     killed.push(owner);
     const restarting = cluster.restart(owner);
+    // Back in sync: a probe note posted after the kill reaches both screens (so they are
+    // connected again, to the new owner), and they hold what was acknowledged before it.
+    const probe = { participant: `prober-phone-${seed}-${k}`, id: `probe-note-${seed}-${k}`, text: `Sonde ${k}` };
+    planned.push(probe);
+    const probing = postUntilAcked(url, board.joinCode, [probe], acked);
     await waitFor(
       () => {
         const f = onScreen(facilitator.doc);
         const s = onScreen(projector.doc);
-        return ackedAtKill.every((id) => f.has(id) && s.has(id));
+        return [probe.id, ...ackedAtKill].every((id) => f.has(id) && s.has(id));
       },
       30_000,
-      "both screens to hold every note acknowledged before the kill",
-    );
+      "both screens to hold every note acknowledged before the kill and the probe",
+    ).catch((error: Error) => {
+      const f = onScreen(facilitator.doc);
+      const p = onScreen(projector.doc);
+      const missing = (seen: Set<string>) => [probe.id, ...ackedAtKill].filter((id) => !seen.has(id)).length;
+      throw new Error(
+        `${error.message} (kill ${k}: probe ${acked.has(probe.id) ? "acknowledged" : "not acknowledged"}; ` +
+          `missing on the facilitator ${missing(f)}, on the projector ${missing(p)}; ` +
+          `connected ${facilitator.provider.wsconnected}/${projector.provider.wsconnected})`,
+      );
+    });
+    await probing;
     resyncMs.push(Date.now() - killedAt);
     await Promise.all([posting, restarting]);
   }
