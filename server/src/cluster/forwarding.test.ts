@@ -16,7 +16,7 @@ describe("[D7] what a relay believes of a forwarded request", () => {
   });
 
   it("ignores a claimed client address with a wrong, missing or unconfigured secret", () => {
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       { [RELAY_HEADER]: "b".repeat(64), [CLIENT_HEADER]: "198.51.100.4" },
       { [RELAY_HEADER]: secret.slice(1), [CLIENT_HEADER]: "198.51.100.4" },
       { [CLIENT_HEADER]: "198.51.100.4" },
