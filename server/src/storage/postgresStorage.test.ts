@@ -77,6 +77,35 @@ describe("PostgresStorage specifics", () => {
     await s.close();
   });
 
+  it("002_relays_owners_and_fenced_commit upgrades a database left at 001, keeping its boards", async () => {
+    const url = await cluster.createDatabase();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    // A database as the first release of this schema left it.
+    await client.query(
+      "CREATE TABLE atelier_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+    );
+    await client.query(PG_MIGRATIONS[0]!.sql);
+    await client.query("INSERT INTO atelier_migrations (version, name) VALUES (1, $1)", [PG_MIGRATIONS[0]!.name]);
+    await client.query(
+      "INSERT INTO boards (id, join_code, title, created_at) VALUES ('b-old00001', 'OLD001', 'Avant', 1)",
+    );
+    await client.end();
+    const s = await openAt(url);
+    expect(await s.getBoard("b-old00001")).toMatchObject({ title: "Avant", joinCode: "OLD001" });
+    expect(await s.claim("b-old00001")).toEqual({ owner: "self" });
+    await s.enqueue({ type: "update", boardId: "b-old00001", doc: "room", update: mapUpdate("x") });
+    expect(await s.loadDoc("b-old00001", "room")).toHaveLength(1);
+    await s.close();
+  });
+
+  it("refuses a database written by a newer Atelier", async () => {
+    const url = await cluster.createDatabase();
+    await (await openAt(url)).close();
+    await admin(url, `INSERT INTO atelier_migrations (version, name) VALUES (${PG_MIGRATIONS.length + 1}, 'future')`);
+    await expect(openAt(url)).rejects.toThrow(/newer Atelier/);
+  });
+
   it("[D2] group commit: ops enqueued in one turn make one commit, in one round trip", async () => {
     const s = await openAt(await cluster.createDatabase());
     await board(s, "b-group1");
