@@ -12,7 +12,11 @@ if (config.clientDir && !existsSync(config.clientDir)) {
 const relay = await startRelay(config);
 const port = Number(new URL(relay.localUrl).port);
 
-console.log(`Atelier relay listening on port ${port} (data in ${config.dataDir})`);
+// Never the whole DATABASE_URL: it may carry a password.
+const where = config.databaseUrl
+  ? `boards in PostgreSQL at ${new URL(config.databaseUrl).host}${new URL(config.databaseUrl).pathname}, admin secret in ${config.dataDir}`
+  : `data in ${config.dataDir}`;
+console.log(`Atelier relay listening on port ${port} (${where})`);
 console.log(`  On this computer:       http://localhost:${port}/`);
 for (const ip of lanAddresses()) console.log(`  On the venue network:   http://${ip}:${port}/`);
 console.log(`  Links handed out use:   ${relay.publicUrl}`);

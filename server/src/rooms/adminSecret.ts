@@ -1,6 +1,6 @@
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { timingSafeEqual } from "node:crypto";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { newToken } from "./tokens.ts";
 
 /**
@@ -45,6 +45,8 @@ export class AdminSecret {
   /** Written beside and renamed over: a reader never sees a half-written secret. */
   private write(secret: string): void {
     const next = `${this.file}.${process.pid}.tmp`;
+    // With DATABASE_URL nothing else creates the data folder: it holds only this file.
+    mkdirSync(dirname(this.file), { recursive: true });
     writeFileSync(next, secret + "\n", { mode: 0o600 });
     chmodSync(next, 0o600);
     renameSync(next, this.file);
