@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import { nanoid } from "nanoid";
 import type { RelayConfig } from "../config.ts";
-import { PostgresStorage } from "./postgresStorage.ts";
 import { SqliteStorage } from "./sqliteStorage.ts";
 import type { Storage } from "./storage.ts";
 
@@ -11,6 +10,8 @@ export async function openStorage(
   log: (message: string) => void,
 ): Promise<Storage> {
   if (!config.databaseUrl) return new SqliteStorage(join(config.dataDir, "atelier.sqlite"));
+  // Loaded only here: a relay on its SQLite file never holds pg in memory.
+  const { PostgresStorage } = await import("./postgresStorage.ts");
   return PostgresStorage.open({
     url: config.databaseUrl,
     // A restarted relay is a new one: what the old process held is its to lose.
