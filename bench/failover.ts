@@ -31,13 +31,19 @@ try {
   });
   const alternated = report.killed.every((k, i) => i === 0 || k !== report.killed[i - 1]);
   console.log(
-    "| seed | kills | owners killed alternate | acknowledged notes | lost | duplicated | resync p50 / max | duration |",
+    "| seed | kills | owners killed alternate | acknowledged notes | acknowledged twice | lost | duplicated | resync p50 / max | duration |",
   );
-  console.log("|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|");
   console.log(
-    `| ${values.seed} | ${report.kills} | ${alternated ? "yes" : "no"} | ${report.acknowledged} | ${report.lost.length} | ${report.duplicated} | ${percentile(report.resyncMs, 50)} ms / ${Math.max(...report.resyncMs)} ms | ${((performance.now() - start) / 1000).toFixed(0)} s |`,
+    `| ${values.seed} | ${report.kills} | ${alternated ? "yes" : "no"} | ${report.acknowledged} | ${report.ackedTwice} | ${report.lost.length} | ${report.duplicated} | ${percentile(report.resyncMs, 50)} ms / ${Math.max(...report.resyncMs)} ms | ${((performance.now() - start) / 1000).toFixed(0)} s |`,
   );
-  if (report.lost.length > 0 || report.duplicated > 0 || Math.max(...report.resyncMs) > 10_000) process.exitCode = 1;
+  const failed =
+    !alternated ||
+    report.ackedTwice > 0 ||
+    report.lost.length > 0 ||
+    report.duplicated > 0 ||
+    Math.max(...report.resyncMs) > 10_000;
+  if (failed) process.exitCode = 1;
 } finally {
   await cluster.stop();
 }

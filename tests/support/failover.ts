@@ -46,7 +46,7 @@ export async function postUntilAcked(
         category: "c1",
         author: "",
       });
-      if (reply.type === "ack") acked.set(note.id, (acked.get(note.id) ?? 0) + 1);
+      if (reply.type === "ack") acked.set(note.id, acked.get(note.id) ?? 0);
       else if (reply.type === "refused" && reply.reason === "rate_limited")
         await new Promise((r) => setTimeout(r, reply.retryAfterMs ?? 100));
       else if (reply.type === "refused" && reply.reason !== "storage_unavailable")
@@ -54,6 +54,10 @@ export async function postUntilAcked(
       else break; // relay gone or storage away: reconnect and resend
     }
     phone.close();
+    // Every "sent" this phone was told, counted from what it received, not from its own requests:
+    // a relay acknowledging one note twice shows here.
+    for (const message of phone.messages)
+      if (message.type === "ack" && message.op === "submit") acked.set(message.id, (acked.get(message.id) ?? 0) + 1);
   }
 }
 
@@ -65,6 +69,7 @@ export interface FailoverReport {
   /** Acknowledgements of a note id after the first (a phone told "sent" twice for one note). */
   ackedTwice: number;
   lost: string[];
+  /** Notes stored more than once: each planned text is unique, so a text seen twice is a note written twice, whatever its id. */
   duplicated: number;
   /** Per kill: from the SIGKILL until both screens hold every note acknowledged before it, and one after. */
   resyncMs: number[];
@@ -162,7 +167,7 @@ export async function failoverLoop(
     acknowledged: acked.size,
     ackedTwice: [...acked.values()].reduce((sum, n) => sum + n - 1, 0),
     lost: planned.filter((n) => acked.has(n.id) && !ids.has(n.id)).map((n) => n.id),
-    duplicated: notes.length - ids.size,
+    duplicated: notes.length - new Set(notes.map((n) => n.text)).size,
     resyncMs,
   };
 }

@@ -122,9 +122,8 @@ export function FacilitatorBoard({ session, api, info }: { session: BoardSession
     const editor = editorRef.current;
     if (!editor) return;
     progress(t("board.rendering"), 0);
-    // Rendering is most of the wait: its stages move the bar, the text stays until the upload.
-    const stages = { svg: 0.1, png: 0.5, encode: 0.8 };
-    const images = await renderBoardImages(editor, (stage) => progress(t("board.rendering"), stages[stage]));
+    // Rendering is most of the wait: its pieces move the bar, the text stays until the upload.
+    const images = await renderBoardImages(editor, (fraction) => progress(t("board.rendering"), fraction * 0.9));
     progress(t("board.uploading"), 0.9);
     if (kind === "close") await api.closeDay({ name, ...images });
     else await api.snapshot({ name, ...images });

@@ -1,4 +1,4 @@
-import { getSvgAsImage, type Editor } from "tldraw";
+import type { Editor, TLShapeId } from "tldraw";
 
 /**
  * Longest side of the board PNG: sharp when printed on A4/A3 and light to
@@ -9,6 +9,15 @@ import { getSvgAsImage, type Editor } from "tldraw";
 const PNG_LONGEST_SIDE = 4096;
 /** Below this scale a post-it's text (16 canvas units) would no longer read on paper. */
 const MIN_READABLE_SCALE = 0.4;
+/** Margin around the board, in canvas units, as tldraw's own export. */
+const PADDING = 32;
+/**
+ * Shapes (with their descendants) exported in one piece. tldraw renders an export as one
+ * synchronous React render and Chromium rasterises an SVG in one task: a whole 1,000-note
+ * board froze the facilitator's screen for most of a second, a piece of this size stays
+ * within a frame or two.
+ */
+const SHAPES_PER_PIECE = 60;
 
 /** The PNG's pixels per canvas unit: at most 1, shrunk to fit the longest side unless text would become unreadable. */
 function pngScale(width: number, height: number): number {
@@ -19,32 +28,93 @@ function pngScale(width: number, height: number): number {
 const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
 
 /**
- * The whole page as PNG (base64) and SVG, made with tldraw's own export.
- * The SVG is built once and the PNG rasterised from it; `step` reports
- * progress, and a frame is let through between stages so that the board
- * keeps answering while the images are made.
+ * The page's top-level shapes in paint order, cut into runs of about
+ * SHAPES_PER_PIECE shapes counting descendants. A theme (a frame) stays whole
+ * in one piece, so that its clipping and its post-its render as on the board.
+ */
+function pieces(editor: Editor): TLShapeId[][] {
+  const out: TLShapeId[][] = [];
+  let current: TLShapeId[] = [];
+  let size = 0;
+  for (const id of editor.getSortedChildIdsForParent(editor.getCurrentPageId())) {
+    const weight = editor.getShapeAndDescendantIds([id]).size;
+    if (current.length > 0 && size + weight > SHAPES_PER_PIECE) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(id);
+    size += weight;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/** The markup inside an SVG document's root element. */
+function innerMarkup(svg: string): string {
+  return svg.slice(svg.indexOf(">") + 1, svg.lastIndexOf("</svg>"));
+}
+
+function loadImage(svg: string): Promise<HTMLImageElement> {
+  return new Promise((resolve, reject) => {
+    const image = new Image();
+    image.onload = () => resolve(image);
+    image.onerror = () => reject(new Error("board image piece failed to load"));
+    // A data: URL, not a blob: one: Chromium taints the canvas for blob: SVGs holding <foreignObject>.
+    image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+  });
+}
+
+/**
+ * The whole page as PNG (base64) and SVG, made with tldraw's own export, piece
+ * by piece: every piece is exported over the same page bounds, so the pieces
+ * stack into one SVG and are drawn one after the other onto one canvas, with a
+ * frame let through between pieces so that the board keeps answering. `step`
+ * reports progress from 0 to 1.
  */
 export async function renderBoardImages(
   editor: Editor,
-  step: (stage: "svg" | "png" | "encode") => void = () => undefined,
+  step: (fraction: number) => void = () => undefined,
 ): Promise<{ png?: string; svg?: string }> {
-  const ids = [...editor.getCurrentPageShapeIds()];
-  if (ids.length === 0) return {};
-  step("svg");
+  const bounds = editor.getCurrentPageBounds();
+  const runs = pieces(editor);
+  if (!bounds || runs.length === 0) return {};
+  const width = bounds.width + 2 * PADDING;
+  const height = bounds.height + 2 * PADDING;
+  const scale = pngScale(width, height);
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.round(width * scale);
+  canvas.height = Math.round(height * scale);
+  const context = canvas.getContext("2d");
+  if (!context) return {};
+  context.imageSmoothingQuality = "high";
+
+  let opening = "";
+  const bodies: string[] = [];
+  const styles = new Set<string>();
+  for (const [index, ids] of runs.entries()) {
+    step((index / runs.length) * 0.9);
+    await nextFrame();
+    const piece = await editor.getSvgString(ids, { bounds, padding: PADDING, background: index === 0 });
+    if (!piece) continue;
+    if (!opening) opening = piece.svg.slice(0, piece.svg.indexOf(">") + 1);
+    // tldraw embeds the fonts a piece uses as a <style>; the same one for every piece is kept once.
+    bodies.push(
+      innerMarkup(piece.svg).replace(/<style>[\s\S]*?<\/style>/g, (style) => {
+        if (styles.has(style)) return "";
+        styles.add(style);
+        return style;
+      }),
+    );
+    await nextFrame();
+    context.drawImage(await loadImage(piece.svg), 0, 0, canvas.width, canvas.height);
+  }
+  if (!opening) return {};
+  step(0.9);
   await nextFrame();
-  const svg = await editor.getSvgString(ids, { background: true, padding: 32 });
-  if (!svg) return {};
-  step("png");
-  await nextFrame();
-  const png = await getSvgAsImage(svg.svg, {
-    type: "png",
-    width: svg.width,
-    height: svg.height,
-    pixelRatio: pngScale(svg.width, svg.height),
-  });
-  step("encode");
-  await nextFrame();
-  return { png: png ? await base64(png) : undefined, svg: svg.svg };
+  // toBlob compresses off the main thread.
+  const png = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/png"));
+  return { png: png ? await base64(png) : undefined, svg: `${opening}${bodies.join("")}</svg>` };
 }
 
 /** A blob as base64, read by the browser off the main thread (no string built byte by byte). */
