@@ -32,7 +32,12 @@ const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() 
  * SHAPES_PER_PIECE shapes counting descendants. A theme (a frame) stays whole
  * in one piece, so that its clipping and its post-its render as on the board.
  */
-function pieces(editor: Editor): TLShapeId[][] {
+export function exportPieces(
+  editor: Pick<
+    Editor,
+    "getSortedChildIdsForParent" | "getCurrentPageId" | "getShapeAndDescendantIds" | "getShape" | "isShapeFrameLike"
+  >,
+): TLShapeId[][] {
   const out: TLShapeId[][] = [];
   let current: TLShapeId[] = [];
   let size = 0;
@@ -47,7 +52,23 @@ function pieces(editor: Editor): TLShapeId[][] {
     size += weight;
   }
   if (current.length > 0) out.push(current);
-  return out;
+  // tldraw exports a lone frame as a picture of its contents, without its outline and
+  // title: a theme alone in its piece is named with one of its post-its (the same shapes
+  // are drawn), and an empty one joins a neighbouring piece, in paint order.
+  const result: TLShapeId[][] = [];
+  for (let i = 0; i < out.length; i++) {
+    const run = out[i]!;
+    const only = run.length === 1 ? editor.getShape(run[0]!) : undefined;
+    if (!only || !editor.isShapeFrameLike(only)) result.push(run);
+    else {
+      const child = editor.getSortedChildIdsForParent(only.id)[0];
+      if (child) result.push([only.id, child]);
+      else if (out[i + 1]) out[i + 1]!.unshift(only.id);
+      else if (result.length > 0) result[result.length - 1]!.push(only.id);
+      else result.push(run);
+    }
+  }
+  return result;
 }
 
 /** The markup inside an SVG document's root element. */
@@ -77,7 +98,7 @@ export async function renderBoardImages(
   step: (fraction: number) => void = () => undefined,
 ): Promise<{ png?: string; svg?: string }> {
   const bounds = editor.getCurrentPageBounds();
-  const runs = pieces(editor);
+  const runs = exportPieces(editor);
   if (!bounds || runs.length === 0) return {};
   const width = bounds.width + 2 * PADDING;
   const height = bounds.height + 2 * PADDING;
