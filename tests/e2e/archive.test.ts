@@ -77,6 +77,10 @@ describe("closing the day and the archive", () => {
     const svgHeight = Number(/<svg[^>]*\sheight="([\d.]+)"/.exec(svg)?.[1]);
     expect(decoded.width / decoded.height).toBeCloseTo(svgWidth / svgHeight, 1);
     expect(svg).toContain("Repérer plus tôt");
+    // The fonts the board uses travel inside the SVG, each once, so that it opens elsewhere as it looked.
+    const faces = svg.match(/@font-face\s*{[^}]*}/g) ?? [];
+    expect(faces.length).toBeGreaterThan(0);
+    expect(new Set(faces).size).toBe(faces.length);
     // The theme carries its count in the image, as on the screens (empty here: « 0 note »).
     expect(svg).toMatch(/Repérage[\s\S]*>0 note</);
     const rows = parse(csv, { bom: true, delimiter: ";" }) as string[][];

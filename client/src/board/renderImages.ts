@@ -1,4 +1,4 @@
-import type { Editor, TLShapeId } from "tldraw";
+import type { Editor, TLFontFace, TLShapeId } from "tldraw";
 
 /**
  * Longest side of the board PNG: sharp when printed on A4/A3 and light to
@@ -87,6 +87,41 @@ function loadImage(svg: string): Promise<HTMLImageElement> {
 }
 
 /**
+ * tldraw puts the fonts a piece uses into the piece, as a <style> with the font file
+ * inlined, and renders that in the page while it exports: each such rule made the browser
+ * load the font again and lay the whole board out (about 200 ms a time with 1,000
+ * post-its). While `run` makes the pieces, tldraw is handed empty font rules; `fontCss`
+ * gives the real ones for every font asked for so far, to put back into the SVG text,
+ * which the page never lays out.
+ */
+async function withFontsSetAside<T>(editor: Editor, run: (fontCss: () => Promise<string>) => Promise<T>): Promise<T> {
+  const fonts = editor.fonts;
+  const embed = fonts.toEmbeddedCssDeclaration;
+  const asked = new Map<string, TLFontFace>();
+  const css = new Map<string, string>();
+  fonts.toEmbeddedCssDeclaration = async (font: TLFontFace) => {
+    asked.set(JSON.stringify(font), font);
+    return "";
+  };
+  const fontCss = async () => {
+    for (const [key, font] of asked) if (!css.has(key)) css.set(key, await embed.call(fonts, font));
+    return [...css.values()].join("\n");
+  };
+  try {
+    return await run(fontCss);
+  } finally {
+    fonts.toEmbeddedCssDeclaration = embed;
+  }
+}
+
+/** An SVG document with a style sheet added at the start of its root element. */
+function withStyle(svg: string, css: string): string {
+  if (!css) return svg;
+  const open = svg.indexOf(">") + 1;
+  return `${svg.slice(0, open)}<style>${css}</style>${svg.slice(open)}`;
+}
+
+/**
  * The whole page as PNG (base64) and SVG, made with tldraw's own export, piece
  * by piece: every piece is exported over the same page bounds, so the pieces
  * stack into one SVG and are drawn one after the other onto one canvas, with a
@@ -113,29 +148,33 @@ export async function renderBoardImages(
   let opening = "";
   const bodies: string[] = [];
   const styles = new Set<string>();
-  for (const [index, ids] of runs.entries()) {
-    step((index / runs.length) * 0.9);
-    await nextFrame();
-    const piece = await editor.getSvgString(ids, { bounds, padding: PADDING, background: index === 0 });
-    if (!piece) continue;
-    if (!opening) opening = piece.svg.slice(0, piece.svg.indexOf(">") + 1);
-    // tldraw embeds the fonts a piece uses as a <style>; the same one for every piece is kept once.
-    bodies.push(
-      innerMarkup(piece.svg).replace(/<style>[\s\S]*?<\/style>/g, (style) => {
-        if (styles.has(style)) return "";
-        styles.add(style);
-        return style;
-      }),
-    );
-    await nextFrame();
-    context.drawImage(await loadImage(piece.svg), 0, 0, canvas.width, canvas.height);
-  }
+  const fonts = await withFontsSetAside(editor, async (fontCss) => {
+    for (const [index, ids] of runs.entries()) {
+      step((index / runs.length) * 0.9);
+      await nextFrame();
+      const piece = await editor.getSvgString(ids, { bounds, padding: PADDING, background: index === 0 });
+      if (!piece) continue;
+      if (!opening) opening = piece.svg.slice(0, piece.svg.indexOf(">") + 1);
+      // Style sheets tldraw adds to every piece alike (emptied font rules among them) are kept once.
+      bodies.push(
+        innerMarkup(piece.svg).replace(/<style[^>]*>[\s\S]*?<\/style>/g, (style) => {
+          if (styles.has(style) || /^<style[^>]*><\/style>$/.test(style)) return "";
+          styles.add(style);
+          return style;
+        }),
+      );
+      const image = await loadImage(withStyle(piece.svg, await fontCss()));
+      await nextFrame();
+      context.drawImage(image, 0, 0, canvas.width, canvas.height);
+    }
+    return fontCss();
+  });
   if (!opening) return {};
   step(0.9);
   await nextFrame();
   // toBlob compresses off the main thread.
   const png = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/png"));
-  return { png: png ? await base64(png) : undefined, svg: `${opening}${bodies.join("")}</svg>` };
+  return { png: png ? await base64(png) : undefined, svg: withStyle(`${opening}${bodies.join("")}</svg>`, fonts) };
 }
 
 /** A blob as base64, read by the browser off the main thread (no string built byte by byte). */
