@@ -69,6 +69,51 @@ describe("several relays on PostgreSQL", () => {
     projector.destroy();
   });
 
+  it("[D7] snapshots and exports work the same through the relay that does not own the board, and after its owner dies", async () => {
+    const [a, b] = cluster.relays;
+    const board = await createTestBoard(a!.url);
+    const phone = await PhoneClient.connect(a!.url, board.joinCode);
+    for (const text of ["Un annuaire commun", "Former les équipes"])
+      expect((await phone.submit({ text, category: "c1" })).type).toBe("ack");
+    phone.close();
+    expect(await cluster.ownerOf(board.boardId)).toBe(0);
+    const api = (relay: typeof a, path: string, init: RequestInit = {}) =>
+      fetch(`${relay!.url}/api/boards/${board.boardId}${path}`, {
+        ...init,
+        headers: { Authorization: `Bearer ${board.tokens.facilitator}`, "Content-Type": "application/json" },
+      });
+
+    // Through B, which holds nothing of the board: it forwards to A.
+    const made = await api(b, "/snapshots", { method: "POST", body: JSON.stringify({ name: "Fin de matinée" }) });
+    expect(made.status).toBe(201);
+    const { snapshot } = (await made.json()) as { snapshot: { id: string; name: string } };
+    const listed = (await (await api(b, "/snapshots")).json()) as { snapshots: { id: string; name: string }[] };
+    expect(listed.snapshots.map((s) => s.name)).toContain("Fin de matinée");
+    const liveCsv = await (await api(b, "/snapshots/live/notes.csv")).text();
+    expect(liveCsv).toContain("Un annuaire commun");
+    expect(liveCsv).toContain("Former les équipes");
+
+    // A dies: B serves the same archive, and claims the board when it needs it.
+    await a!.kill();
+    try {
+      const storedCsv = await api(b, `/snapshots/${snapshot.id}/notes.csv`);
+      expect(storedCsv.status).toBe(200);
+      expect(await storedCsv.text()).toBe(liveCsv);
+      const tally = await api(b, "/snapshots/live/tally.csv");
+      expect(tally.status).toBe(200);
+      // A snapshot needs the board itself: B claims it from its dead owner and loads it.
+      const after = await api(b, "/snapshots", { method: "POST", body: JSON.stringify({ name: "Après la panne" }) });
+      expect(after.status).toBe(201);
+      expect(await cluster.ownerOf(board.boardId)).toBe(1);
+      const timeline = (await (await api(b, "/snapshots")).json()) as { snapshots: { name: string }[] };
+      expect(timeline.snapshots.map((s) => s.name)).toEqual(
+        expect.arrayContaining(["Fin de matinée", "Après la panne"]),
+      );
+    } finally {
+      await cluster.restart(0);
+    }
+  });
+
   it("[D7] fencing: a frozen owner, thawed after relay B took the board, acknowledges nothing and writes nothing more", async () => {
     const [a, b] = cluster.relays;
     const board = await createTestBoard(a!.url);
