@@ -3,6 +3,7 @@ import * as Y from "yjs";
 import { CloseCode } from "@atelier/shared/wire/closeCodes";
 import { startTestRelay, createTestBoard, removeDir } from "../support/relay.ts";
 import { connectScreen, waitFor } from "../support/screens.ts";
+import { holdSendsUntilSynced } from "../../client/src/board/docChanges.ts";
 
 type TestRelay = Awaited<ReturnType<typeof startTestRelay>>;
 
@@ -99,6 +100,33 @@ describe("board sync between screens", () => {
     c.provider.disconnect();
     const f = screen(board.boardId, board.tokens.facilitator, "inbox");
     await f.synced();
+  });
+  it("a board page holding its sends until the first sync loses no change, even one made during that sync", async () => {
+    const board = await createTestBoard(relay.localUrl);
+    const page = screen(board.boardId, board.tokens.facilitator);
+    holdSendsUntilSynced(page.provider);
+    const canvas = page.doc.getArray<{ id: string }>("canvas");
+    // A change made while the relay's state is being applied: no update is sent for it,
+    // so the page must connect again for the handshake to carry it.
+    let during = false;
+    page.doc.on("afterTransaction", (transaction: Y.Transaction) => {
+      if (transaction.local || during) return;
+      during = true;
+      page.doc.transact(() => canvas.push([{ id: "shape:during-sync" }]));
+    });
+    await page.synced();
+    // No later change from this page: one would reveal the gap in its clock to the relay,
+    // which would ask for a resync by itself.
+
+    const reader = screen(board.boardId, board.tokens.projector);
+    await reader.synced();
+    const ids = () =>
+      reader.doc
+        .getArray<{ id: string }>("canvas")
+        .toArray()
+        .map((r) => r.id);
+    await waitFor(() => ids().includes("shape:during-sync"), 10_000, "the change made during the first sync");
+    expect(during).toBe(true);
   });
 });
 

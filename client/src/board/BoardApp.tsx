@@ -4,6 +4,7 @@ import { isLoopback } from "@atelier/shared/wire/loopback";
 import { lang, t } from "../i18n/index.ts";
 import { boardApi, type BoardInfo } from "./api.ts";
 import { openBoardSession, type BoardSession } from "./session.ts";
+import { onDocChange } from "./docChanges.ts";
 import type { BoardRoute } from "./route.ts";
 import { FacilitatorBoard } from "./FacilitatorBoard.tsx";
 import { ProjectorBoard } from "./ProjectorBoard.tsx";
@@ -23,8 +24,7 @@ function useNoteAtoms(session: BoardSession | null, role: BoardRoute["role"] | u
     };
     anonymousLabelAtom.set(t("board.anonymous"));
     sync();
-    session.room.on("update", sync);
-    return () => session.room.off("update", sync);
+    return onDocChange(session.room, sync);
   }, [session, role]);
 }
 

@@ -8,6 +8,7 @@ import {
   type BoardSettings,
   type NoteRecord,
 } from "@atelier/shared/document/docLayout";
+import { onDocChange } from "./docChanges.ts";
 
 const versions = new WeakMap<Y.Doc, number>();
 
@@ -20,8 +21,7 @@ function useDocVersion(doc: Y.Doc | null): number {
         versions.set(doc, (versions.get(doc) ?? 0) + 1);
         onChange();
       };
-      doc.on("update", bump);
-      return () => doc.off("update", bump);
+      return onDocChange(doc, bump);
     },
     () => (doc ? (versions.get(doc) ?? 0) : 0),
   );

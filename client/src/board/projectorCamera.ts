@@ -3,6 +3,7 @@ import type { Awareness } from "y-protocols/awareness";
 import type * as Y from "yjs";
 import { PRESENTER_GRACE_MS, readSettings, type Presenting } from "@atelier/shared/document/docLayout";
 import { viewOfScreen } from "./presence.ts";
+import { onDocChange } from "./docChanges.ts";
 
 type Box = { x: number; y: number; w: number; h: number };
 
@@ -85,14 +86,14 @@ export function driveProjectorCamera(
   const onAwareness = () => {
     if (presenting.mode !== "board") apply(true);
   };
-  room.on("update", onSettings);
+  const stopWatching = onDocChange(room, onSettings);
   awareness.on("change", onAwareness);
   // Shapes arrive and move, frames grow, overlays open and close: a light poll catches all of them.
   const timer = setInterval(() => apply(true), 250);
   apply(false);
   return () => {
     clearInterval(timer);
-    room.off("update", onSettings);
+    stopWatching();
     awareness.off("change", onAwareness);
   };
 }

@@ -6,6 +6,7 @@ import { boardSocketPath, SyncMessage } from "@atelier/shared/wire/syncProtocol"
 import { LIVENESS } from "@atelier/shared/wire/liveness";
 import type { BoardRoute } from "./route.ts";
 import { backoffDelay } from "../backoff.ts";
+import { holdSendsUntilSynced } from "./docChanges.ts";
 
 export interface BoardSession {
   room: Y.Doc;
@@ -24,7 +25,9 @@ export interface BoardSession {
 
 function connect(route: BoardRoute, name: DocName, doc: Y.Doc): WebsocketProvider {
   const base = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${boardSocketPath(route.boardId)}`;
-  return new WebsocketProvider(base, name, doc, { params: { token: route.token }, maxBackoffTime: 10_000 });
+  const provider = new WebsocketProvider(base, name, doc, { params: { token: route.token }, maxBackoffTime: 10_000 });
+  holdSendsUntilSynced(provider);
+  return provider;
 }
 
 export function openBoardSession(route: BoardRoute): BoardSession {
