@@ -4,6 +4,7 @@ import type { Page } from "playwright-core";
 import { PHONE_VIEWPORT, PROJECTOR_VIEWPORT } from "../support/browser.ts";
 import { createTestBoard } from "../support/relay.ts";
 import { CloseCode } from "@atelier/shared/wire/closeCodes";
+import { PhoneClient } from "../support/phoneClient.ts";
 
 describe("the facilitator's board and the projector", () => {
   const e2e = useBrowserAndRelay();
@@ -123,5 +124,25 @@ describe("the facilitator's board and the projector", () => {
     expect(foreign).toEqual([]);
     expect(requested.length).toBeGreaterThan(10);
     for (const page of [fac1, fac2, projector, phone]) await page.close();
+  });
+  it("lists the latest 50 notes on the board and shows the earlier ones on request", async () => {
+    const board = await createTestBoard(e2e.relay.localUrl);
+    // 54 notes from 6 phones (each phone may post 10 in a burst).
+    for (let p = 0; p < 6; p++) {
+      const phone = await PhoneClient.connect(e2e.relay.localUrl, board.joinCode);
+      for (let n = 0; n < 9; n++)
+        expect((await phone.submit({ text: `Note ${p * 9 + n + 1} du téléphone ${p + 1}` })).type).toBe("ack");
+      phone.close();
+    }
+    const page = await e2e.browser.newPage({ viewport: PROJECTOR_VIEWPORT, locale: "fr-FR" });
+    await page.goto(`${e2e.relay.localUrl}/board/${board.boardId}#key=${board.tokens.facilitator}`);
+    const list = page.locator(".panel-list", { has: page.getByRole("heading", { name: "Au tableau (54)" }) });
+    await list.waitFor();
+    await expect.poll(() => list.locator("li").count()).toBe(50);
+    expect(await list.locator("li").first().textContent()).toContain("Note 5 du téléphone 1");
+    await list.getByRole("button", { name: "Afficher les 4 notes précédentes" }).click();
+    await expect.poll(() => list.locator("li").count()).toBe(54);
+    expect(await list.locator("li").first().textContent()).toContain("Note 1 du téléphone 1");
+    await page.close();
   });
 });

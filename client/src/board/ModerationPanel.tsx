@@ -168,6 +168,7 @@ export function ModerationPanel(props: Props) {
         title={t("board.visible")}
         empty={t("board.noVisible")}
         notes={visible}
+        latest={VISIBLE_SHOWN}
         api={api}
         act={act}
         actions={["hide"]}
@@ -186,10 +187,19 @@ export function ModerationPanel(props: Props) {
   );
 }
 
+/**
+ * Visible notes listed at first: the latest ones, which the facilitator may still want to
+ * hide. The post-its are the board; a list of every one of a 1,000-note day made the page
+ * build and lay out 5,000 more elements as it opened.
+ */
+const VISIBLE_SHOWN = 50;
+
 function NoteList(props: {
   title: string;
   empty: string;
   notes: NoteRecord[];
+  /** Show only this many of the latest notes until asked for the earlier ones. */
+  latest?: number;
   api: BoardApi;
   act(action: () => Promise<unknown>): void;
   actions: ("approve" | "hide" | "unhide")[];
@@ -197,15 +207,23 @@ function NoteList(props: {
 }) {
   const [editing, setEditing] = useState<string | null>(null);
   const [text, setText] = useState("");
+  const [showAll, setShowAll] = useState(false);
   const labels = { approve: t("board.approve"), hide: t("board.hide"), unhide: t("board.unhide") };
+  const earlier = showAll || props.latest === undefined ? 0 : Math.max(0, props.notes.length - props.latest);
+  const shown = earlier > 0 ? props.notes.slice(earlier) : props.notes;
   return (
     <section className="panel-list">
       <h2>
         {props.title} ({props.notes.length})
       </h2>
       {props.notes.length === 0 ? <p className="muted">{props.empty}</p> : null}
+      {earlier > 0 ? (
+        <button type="button" onClick={() => setShowAll(true)}>
+          {t("board.showEarlier", { count: earlier })}
+        </button>
+      ) : null}
       <ul>
-        {props.notes.map((note) => (
+        {shown.map((note) => (
           <li key={note.id} data-note-id={note.id}>
             {editing === note.id ? (
               <form

@@ -176,6 +176,8 @@ export const en: Record<MessageKey, string> = {
   "board.voteOpen": "Open the vote",
   "board.voteClose": "Close the vote",
   "board.hideTexts": "Hide texts on the projector until the reveal",
+  "board.showEarlier.one": "Show the earlier note",
+  "board.showEarlier.other": "Show the {count} earlier notes",
   "board.doneCount.one": "{count} participant is done",
   "board.doneCount.other": "{count} participants are done",
   "board.votes.one": "{count} vote",

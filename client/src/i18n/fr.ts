@@ -176,6 +176,8 @@ export const fr = {
   "board.voteOpen": "Ouvrir le vote",
   "board.voteClose": "Fermer le vote",
   "board.hideTexts": "Masquer les textes au projecteur jusqu'à la révélation",
+  "board.showEarlier.one": "Afficher la note précédente",
+  "board.showEarlier.other": "Afficher les {count} notes précédentes",
   "board.doneCount.one": "{count} participant·e a fini",
   "board.doneCount.other": "{count} participant·e·s ont fini",
   "board.votes.one": "{count} vote",
