@@ -166,7 +166,7 @@ export async function benchStorage(): Promise<Row[]> {
     const longLog = await boardOfMoves(join(dir, "big.sqlite"), OPTIONS);
     const coldLog = await coldLoad(longLog.file, longLog.boardId);
     const coldCompacted = await coldLoad(longLog.file, longLog.boardId);
-    // 400 moves past the last compaction: the longest log the defaults let a killed relay leave, give or take a turn.
+    // 400 moves past the last compaction: near the longest log (COMPACT_AFTER rows) the defaults let a killed relay leave.
     const defaults = await boardOfMoves(
       join(dir, "defaults.sqlite"),
       { ...OPTIONS, compactAfter: DEFAULT_COMPACT_AFTER },

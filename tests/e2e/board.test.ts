@@ -143,6 +143,8 @@ describe("the facilitator's board and the projector", () => {
     await list.getByRole("button", { name: "Afficher les 4 notes précédentes" }).click();
     await expect.poll(() => list.locator("li").count()).toBe(54);
     expect(await list.locator("li").first().textContent()).toContain("Note 1 du téléphone 1");
+    // Keyboard focus lands on the first note shown, not back at the top of the page.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? "")).toContain("Note 1 du");
     await page.close();
   });
 });

@@ -105,6 +105,9 @@ describe("board sync between screens", () => {
     const board = await createTestBoard(relay.localUrl);
     const page = screen(board.boardId, board.tokens.facilitator);
     holdSendsUntilSynced(page.provider);
+    // Held for real: no listener left to make Yjs encode the first sync.
+    const observers = (page.doc as unknown as { _observers: Map<string, Set<unknown>> })._observers;
+    expect(observers.get("update")?.size ?? 0).toBe(0);
     const canvas = page.doc.getArray<{ id: string }>("canvas");
     // A change made while the relay's state is being applied: no update is sent for it,
     // so the page must connect again for the handshake to carry it.

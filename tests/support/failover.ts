@@ -165,7 +165,7 @@ export async function failoverLoop(
     kills,
     killed,
     acknowledged: acked.size,
-    ackedTwice: [...acked.values()].reduce((sum, n) => sum + n - 1, 0),
+    ackedTwice: [...acked.values()].filter((n) => n > 1).reduce((sum, n) => sum + n - 1, 0),
     lost: planned.filter((n) => acked.has(n.id) && !ids.has(n.id)).map((n) => n.id),
     duplicated: notes.length - new Set(notes.map((n) => n.text)).size,
     resyncMs,

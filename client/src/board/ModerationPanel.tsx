@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from "react";
+import { useRef, useState, type ReactNode } from "react";
 import type { NoteRecord } from "@atelier/shared/document/docLayout";
 import type { BoardSettings } from "@atelier/shared/document/docLayout";
 import { t } from "../i18n/index.ts";
@@ -209,8 +209,16 @@ function NoteList(props: {
   const [text, setText] = useState("");
   const [showAll, setShowAll] = useState(false);
   const labels = { approve: t("board.approve"), hide: t("board.hide"), unhide: t("board.unhide") };
-  const earlier = showAll || props.latest === undefined ? 0 : Math.max(0, props.notes.length - props.latest);
-  const shown = earlier > 0 ? props.notes.slice(earlier) : props.notes;
+  const list = useRef<HTMLUListElement>(null);
+  const cut = showAll || props.latest === undefined ? 0 : Math.max(0, props.notes.length - props.latest);
+  // A note being edited stays in the list, even once newer notes push it past the latest ones.
+  const shown = cut > 0 ? props.notes.filter((note, i) => i >= cut || note.id === editing) : props.notes;
+  const earlier = props.notes.length - shown.length;
+  const showEarlier = () => {
+    setShowAll(true);
+    // The button goes away: keyboard focus moves to the first note instead of the page's start.
+    requestAnimationFrame(() => list.current?.querySelector<HTMLElement>("li")?.focus());
+  };
   return (
     <section className="panel-list">
       <h2>
@@ -218,13 +226,13 @@ function NoteList(props: {
       </h2>
       {props.notes.length === 0 ? <p className="muted">{props.empty}</p> : null}
       {earlier > 0 ? (
-        <button type="button" onClick={() => setShowAll(true)}>
+        <button type="button" onClick={showEarlier}>
           {t("board.showEarlier", { count: earlier })}
         </button>
       ) : null}
-      <ul>
+      <ul ref={list}>
         {shown.map((note) => (
-          <li key={note.id} data-note-id={note.id}>
+          <li key={note.id} data-note-id={note.id} tabIndex={-1}>
             {editing === note.id ? (
               <form
                 onSubmit={(e) => {

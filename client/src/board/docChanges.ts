@@ -1,9 +1,14 @@
 import type * as Y from "yjs";
 import type { WebsocketProvider } from "y-websocket";
 
-/** Whether a transaction changed anything (Yjs runs empty ones too). */
+/**
+ * Whether a transaction changed anything (Yjs runs empty ones too): what Yjs itself checks
+ * before it emits an update, that is deletions or new content from some client.
+ */
 function changedSomething(transaction: Y.Transaction): boolean {
-  return transaction.changed.size > 0 || transaction.deleteSet.clients.size > 0;
+  if (transaction.deleteSet.clients.size > 0) return true;
+  for (const [client, clock] of transaction.afterState) if (transaction.beforeState.get(client) !== clock) return true;
+  return false;
 }
 
 /**
@@ -25,8 +30,9 @@ export function onDocChange(doc: Y.Doc, listener: () => void): () => void {
  * and while it listens, Yjs encodes every transaction, the first sync's whole board
  * included. Nothing is written locally before that first sync, so its listener is held
  * off until then; should a local change happen meanwhile all the same, the provider
- * connects again and the handshake carries it (the relay answers with its state
- * vector and the page replies with what the relay lacks).
+ * connects again and the handshake carries it: the relay opens every writer's connection
+ * with its state vector (sync step 1, server/src/sync/screenConnection.ts) and the page
+ * replies with what the relay lacks. Read-only pages never write.
  */
 export function holdSendsUntilSynced(provider: WebsocketProvider): void {
   const doc = provider.doc;
@@ -45,6 +51,7 @@ export function holdSendsUntilSynced(provider: WebsocketProvider): void {
     doc.on("update", send);
     if (!missed) return;
     queueMicrotask(() => {
+      if (!provider.shouldConnect) return; // destroyed or disconnected meanwhile
       provider.disconnect();
       provider.connect();
     });

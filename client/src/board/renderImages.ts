@@ -9,6 +9,9 @@ import type { Editor, TLFontFace, TLShapeId } from "tldraw";
 const PNG_LONGEST_SIDE = 4096;
 /** Below this scale a post-it's text (16 canvas units) would no longer read on paper. */
 const MIN_READABLE_SCALE = 0.4;
+/** The largest canvas every browser draws (Safari's area limit; 16,384 px a side elsewhere). */
+const MAX_CANVAS_PIXELS = 16_777_216;
+const MAX_CANVAS_SIDE = 16_384;
 /** Margin around the board, in canvas units, as tldraw's own export. */
 const PADDING = 32;
 /**
@@ -19,10 +22,14 @@ const PADDING = 32;
  */
 const SHAPES_PER_PIECE = 60;
 
-/** The PNG's pixels per canvas unit: at most 1, shrunk to fit the longest side unless text would become unreadable. */
+/**
+ * The PNG's pixels per canvas unit: at most 1, shrunk to fit the longest side unless text
+ * would become unreadable, and never past what a browser's canvas can hold.
+ */
 function pngScale(width: number, height: number): number {
   const longest = Math.max(width, height);
-  return Math.min(1, Math.max(PNG_LONGEST_SIDE / longest, MIN_READABLE_SCALE));
+  const wanted = Math.min(1, Math.max(PNG_LONGEST_SIDE / longest, MIN_READABLE_SCALE));
+  return Math.min(wanted, Math.sqrt(MAX_CANVAS_PIXELS / (width * height)), MAX_CANVAS_SIDE / longest);
 }
 
 const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
@@ -118,20 +125,33 @@ async function withFontsSetAside<T>(editor: Editor, run: (fontCss: () => Promise
 function withStyle(svg: string, css: string): string {
   if (!css) return svg;
   const open = svg.indexOf(">") + 1;
-  return `${svg.slice(0, open)}<style>${css}</style>${svg.slice(open)}`;
+  return `${svg.slice(0, open)}<style><![CDATA[${css}]]></style>${svg.slice(open)}`;
 }
+
+/** Style sheets in exported markup, written out in full or self-closing when empty. */
+const STYLE_SHEET = /<style\b[^>]*?(?:\/>|>[\s\S]*?<\/style>)/g;
+
+/** One render at a time: two would each set the fonts aside, and the second would put back the first one's stand-in. */
+let rendering: Promise<unknown> = Promise.resolve();
 
 /**
  * The whole page as PNG (base64) and SVG, made with tldraw's own export, piece
  * by piece: every piece is exported over the same page bounds, so the pieces
  * stack into one SVG and are drawn one after the other onto one canvas, with a
  * frame let through between pieces so that the board keeps answering. `step`
- * reports progress from 0 to 1.
+ * reports progress from 0 to 1. If the browser cannot draw the PNG, the SVG is
+ * still returned.
  */
-export async function renderBoardImages(
+export function renderBoardImages(
   editor: Editor,
   step: (fraction: number) => void = () => undefined,
 ): Promise<{ png?: string; svg?: string }> {
+  const next = rendering.then(() => renderNow(editor, step));
+  rendering = next.catch(() => undefined);
+  return next;
+}
+
+async function renderNow(editor: Editor, step: (fraction: number) => void): Promise<{ png?: string; svg?: string }> {
   const bounds = editor.getCurrentPageBounds();
   const runs = exportPieces(editor);
   if (!bounds || runs.length === 0) return {};
@@ -142,39 +162,45 @@ export async function renderBoardImages(
   canvas.width = Math.round(width * scale);
   canvas.height = Math.round(height * scale);
   const context = canvas.getContext("2d");
-  if (!context) return {};
-  context.imageSmoothingQuality = "high";
+  if (context) context.imageSmoothingQuality = "high";
+  let drawn = context !== null;
 
   let opening = "";
   const bodies: string[] = [];
   const styles = new Set<string>();
   const fonts = await withFontsSetAside(editor, async (fontCss) => {
     for (const [index, ids] of runs.entries()) {
-      step((index / runs.length) * 0.9);
+      step(index / runs.length);
       await nextFrame();
       const piece = await editor.getSvgString(ids, { bounds, padding: PADDING, background: index === 0 });
       if (!piece) continue;
       if (!opening) opening = piece.svg.slice(0, piece.svg.indexOf(">") + 1);
       // Style sheets tldraw adds to every piece alike (emptied font rules among them) are kept once.
       bodies.push(
-        innerMarkup(piece.svg).replace(/<style[^>]*>[\s\S]*?<\/style>/g, (style) => {
-          if (styles.has(style) || /^<style[^>]*><\/style>$/.test(style)) return "";
+        innerMarkup(piece.svg).replace(STYLE_SHEET, (style) => {
+          if (styles.has(style) || style.endsWith("/>") || /^<style[^>]*><\/style>$/.test(style)) return "";
           styles.add(style);
           return style;
         }),
       );
-      const image = await loadImage(withStyle(piece.svg, await fontCss()));
-      await nextFrame();
-      context.drawImage(image, 0, 0, canvas.width, canvas.height);
+      if (!drawn) continue;
+      try {
+        const image = await loadImage(withStyle(piece.svg, await fontCss()));
+        await nextFrame();
+        context!.drawImage(image, 0, 0, canvas.width, canvas.height);
+      } catch {
+        drawn = false;
+      }
     }
     return fontCss();
   });
   if (!opening) return {};
-  step(0.9);
+  step(1);
   await nextFrame();
+  const svg = withStyle(`${opening}${bodies.join("")}</svg>`, fonts);
   // toBlob compresses off the main thread.
-  const png = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/png"));
-  return { png: png ? await base64(png) : undefined, svg: withStyle(`${opening}${bodies.join("")}</svg>`, fonts) };
+  const png = drawn ? await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/png")) : null;
+  return { png: png ? await base64(png) : undefined, svg };
 }
 
 /** A blob as base64, read by the browser off the main thread (no string built byte by byte). */
