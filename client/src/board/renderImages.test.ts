@@ -36,7 +36,9 @@ describe("board image pieces", () => {
     const runs = exportPieces(editor);
     expect(runs.length).toBeGreaterThan(10);
     const ids = drawn(editor, runs);
-    expect(new Set(ids).size).toBe(1 + 20 * 51 + 2);
+    // Once each: no shape is missing and none is drawn by two pieces.
+    expect(ids).toHaveLength(1 + 20 * 51 + 2);
+    expect(new Set(ids).size).toBe(ids.length);
     expect(ids.filter((id) => !id.includes("-child-"))).toEqual([
       "label",
       ...Array.from({ length: 20 }, (_, i) => `theme-${i}`),
@@ -54,6 +56,7 @@ describe("board image pieces", () => {
     ]);
     const runs = exportPieces(editor);
     for (const run of runs) expect(run.length).toBeGreaterThan(1);
+    expect(drawn(editor, runs)).toHaveLength(4 + 2 * 80);
     expect(drawn(editor, runs).filter((id) => !id.includes("-child-"))).toEqual([
       "big-1",
       "empty",
