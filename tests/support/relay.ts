@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -43,7 +43,16 @@ export interface ChildRelay {
 const SERVER_MAIN = new URL("../../server/src/main.ts", import.meta.url).pathname;
 /** What `pnpm start` runs: the relay bundled by scripts/build-server.mjs, with the start script's flags. */
 const COMPILED_MAIN = new URL("../../server/dist/main.js", import.meta.url).pathname;
-const START_FLAGS = ["--enable-source-maps", "--max-semi-space-size=2"];
+const START_FLAGS = startFlags();
+
+/** The node flags of the `start` script, so that benchmarks measure the relay exactly as it runs. */
+function startFlags(): string[] {
+  const packageJson = new URL("../../package.json", import.meta.url);
+  const start: string = JSON.parse(readFileSync(packageJson, "utf8")).scripts.start;
+  const flags = /\bnode ((?:--\S+ )*)server\/dist\/main\.js/.exec(start);
+  if (!flags) throw new Error(`the start script no longer runs server/dist/main.js: ${start}`);
+  return flags[1].trim().split(/\s+/).filter(Boolean);
+}
 
 /**
  * The relay as its own process, for crash tests and benchmarks; `compiled`
