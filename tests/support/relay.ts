@@ -51,7 +51,7 @@ function startFlags(): string[] {
   const start: string = JSON.parse(readFileSync(packageJson, "utf8")).scripts.start;
   const flags = /\bnode ((?:--\S+ )*)server\/dist\/main\.js/.exec(start);
   if (!flags) throw new Error(`the start script no longer runs server/dist/main.js: ${start}`);
-  return flags[1].trim().split(/\s+/).filter(Boolean);
+  return (flags[1] ?? "").trim().split(/\s+/).filter(Boolean);
 }
 
 /**
