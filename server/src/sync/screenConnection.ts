@@ -10,7 +10,7 @@ import { SyncMessage, SyncStep } from "@atelier/shared/wire/syncProtocol";
 import type { Room, RoomMember } from "../rooms/room.ts";
 import { TokenBucket } from "../guards/rateLimit.ts";
 import type { PeerSocket } from "../transport/socket.ts";
-import { inspectUpdate } from "./updateInspection.ts";
+import { decodeAgainst, inspectUpdate } from "./updateInspection.ts";
 import { touchedTypes } from "./writeScope.ts";
 import { awarenessChangeFrame, awarenessFrame, updateFrame } from "./frames.ts";
 
@@ -122,7 +122,8 @@ export class ScreenConnection implements RoomMember {
 
   private receiveUpdate(update: Uint8Array): void {
     if (this.room.unusable) return;
-    const { changesDoc, wouldPend, invalid } = inspectUpdate(this.doc, update);
+    const decoded = decodeAgainst(this.doc, update);
+    const { changesDoc, wouldPend, invalid } = inspectUpdate(this.doc, decoded);
     if (invalid) return this.close(CloseCode.BadMessage, "update with content that cannot be stored");
     if (!this.writable) {
       // A read-only screen replying with what we already have is harmless.
@@ -136,7 +137,7 @@ export class ScreenConnection implements RoomMember {
     }
     if (wouldPend) return this.close(CloseCode.Resync, "update refers to unknown content: resync");
     if (!changesDoc) return;
-    const touched = touchedTypes(this.doc, update);
+    const touched = touchedTypes(this.doc, decoded);
     if (touched === null) return this.close(CloseCode.Resync, "update refers to unknown content: resync");
     const outside = [...touched].filter((name) => !facilitatorMayWrite(name));
     if (outside.length > 0) {

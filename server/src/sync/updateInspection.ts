@@ -2,6 +2,26 @@ import * as Y from "yjs";
 
 type ID = { client: number; clock: number };
 
+/** An update decoded once, with the state of the document it is checked against. */
+export interface DecodedUpdate {
+  meta: ReturnType<typeof Y.parseUpdateMeta>;
+  structs: ReturnType<typeof Y.decodeUpdate>["structs"];
+  ds: ReturnType<typeof Y.decodeUpdate>["ds"];
+  /** The document's state vector when the update was decoded. */
+  known: Map<number, number>;
+}
+
+/**
+ * Decodes an update for `inspectUpdate` and `touchedTypes`, which then share
+ * it: decoding is most of what checking a screen's update costs. Throws on
+ * bytes that are not an update at all.
+ */
+export function decodeAgainst(doc: Y.Doc, update: Uint8Array): DecodedUpdate {
+  const meta = Y.parseUpdateMeta(update);
+  const { structs, ds } = Y.decodeUpdate(update);
+  return { meta, structs, ds, known: Y.decodeStateVector(Y.encodeStateVector(doc)) };
+}
+
 /**
  * Looks inside a Yjs update before it is applied. Throws on bytes that are
  * not an update at all.
@@ -17,11 +37,9 @@ type ID = { client: number; clock: number };
  */
 export function inspectUpdate(
   doc: Y.Doc,
-  update: Uint8Array,
+  update: Uint8Array | DecodedUpdate,
 ): { changesDoc: boolean; wouldPend: boolean; invalid: boolean } {
-  const meta = Y.parseUpdateMeta(update);
-  const { structs, ds } = Y.decodeUpdate(update);
-  const known = Y.decodeStateVector(Y.encodeStateVector(doc));
+  const { meta, structs, ds, known } = update instanceof Uint8Array ? decodeAgainst(doc, update) : update;
   let changesDoc = false;
   let invalid = false;
   for (const [client, to] of meta.to) if (to > (known.get(client) ?? 0)) changesDoc = true;

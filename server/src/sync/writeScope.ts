@@ -1,7 +1,8 @@
 import * as Y from "yjs";
+import { decodeAgainst, type DecodedUpdate } from "./updateInspection.ts";
 
 type ID = { client: number; clock: number };
-type Struct = ReturnType<typeof Y.decodeUpdate>["structs"][number];
+type Struct = DecodedUpdate["structs"][number];
 /** A place that no longer exists: writing there changes no type. */
 const GONE = "";
 
@@ -14,9 +15,8 @@ const GONE = "";
  * resending them changes nothing. Returns null when an item's place cannot
  * be traced (the update would not integrate anyway: rule R6 refuses it).
  */
-export function touchedTypes(doc: Y.Doc, update: Uint8Array): Set<string> | null {
-  const { structs, ds } = Y.decodeUpdate(update);
-  const known = Y.decodeStateVector(Y.encodeStateVector(doc));
+export function touchedTypes(doc: Y.Doc, update: Uint8Array | DecodedUpdate): Set<string> | null {
+  const { structs, ds, known } = update instanceof Uint8Array ? decodeAgainst(doc, update) : update;
   const own = new Map<number, Struct[]>();
   for (const s of structs) {
     const list = own.get(s.id.client) ?? [];
