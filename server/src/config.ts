@@ -24,6 +24,8 @@ export interface RelayConfig {
   relayInternalUrl: string | null;
   /** A relay silent this long may have its boards taken over (PostgreSQL only). */
   ownerLeaseMs: number;
+  /** Log where a document update's time goes (server/src/rooms/stageTimings.ts); for benchmarks. */
+  stageTimings: boolean;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -52,6 +54,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig
     databaseUrl: databaseUrl(env.DATABASE_URL),
     relayInternalUrl: env.RELAY_INTERNAL_URL ? env.RELAY_INTERNAL_URL.replace(/\/+$/, "") : null,
     ownerLeaseMs: Math.max(500, int(env.OWNER_LEASE_MS, 5_000, "OWNER_LEASE_MS")),
+    stageTimings: env.ATELIER_STAGE_TIMINGS === "1",
   };
 }
 

@@ -26,6 +26,7 @@ import { sendJson, setSecurityHeaders } from "./http/headers.ts";
 import { serveStatic } from "./http/staticFiles.ts";
 import { parseRequestUrl } from "./http/requestUrl.ts";
 import { clientAddress, forwardHttp, forwardUpgrade, fromRelay } from "./cluster/forwarding.ts";
+import { StageTimings } from "./rooms/stageTimings.ts";
 
 export interface Relay {
   server: Server;
@@ -52,11 +53,13 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
   const storage = await openStorage(config, log);
   const secret = storage.relaySecret();
   const admin = new AdminSecret(config.dataDir);
+  const timings = config.stageTimings ? new StageTimings(log) : null;
   const rooms = new Rooms(storage, {
     compactAfter: config.compactAfter,
     idleUnloadMs: config.idleUnloadMs,
     autoSnapshotMs: config.autoSnapshotMs,
     log,
+    timings,
     // Vote totals follow the vote's settings however they change (API or a screen's update).
     onLoad: keepVoteTotalsInStep,
   });
@@ -244,6 +247,7 @@ export async function startRelay(config: RelayConfig, log: (m: string) => void =
       for (const ws of [...screenWss.clients, ...phoneWss.clients]) ws.terminate();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await storage.close();
+      timings?.stop();
     },
   };
 }

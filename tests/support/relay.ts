@@ -88,6 +88,8 @@ export async function spawnRelay(
     const lines = createInterface({ input: child.stdout! });
     lines.on("line", (line) => {
       if (line.startsWith("ATELIER_READY ")) resolve(JSON.parse(line.slice(14)));
+      // ATELIER_STAGE_TIMINGS=1 pnpm bench fanout: the relay's breakdown, beside the benchmark's progress.
+      else if (line.startsWith("stage timings")) console.error(`relay ${child.pid}: ${line}`);
     });
     child.once("exit", (code) => reject(new Error(`relay exited with ${code}: ${stderr}`)));
   });

@@ -11,6 +11,7 @@ import { TokenBucket } from "../guards/rateLimit.ts";
 import { Ledger } from "./ledger.ts";
 import { accept, refuse, type Result } from "./result.ts";
 import { newSnapshotId } from "./tokens.ts";
+import { StageTimings } from "./stageTimings.ts";
 
 export type BoardDocs = Readonly<Record<DocName, Y.Doc>>;
 
@@ -39,6 +40,8 @@ export interface RoomOptions {
   /** While the board changes, an automatic snapshot this often (0: never). */
   autoSnapshotMs: number;
   log: (message: string) => void;
+  /** Set: where each document update's time goes is logged (ATELIER_STAGE_TIMINGS=1). */
+  timings?: StageTimings | null;
   /** Run once a board is loaded (and migrated): stages above rooms/ keep their invariants from here. */
   onLoad?: (room: Room) => void;
 }
@@ -114,6 +117,11 @@ export class Room {
     return this.book;
   }
 
+  /** Set when the relay logs stage timings; members record their own stage. */
+  get timings(): StageTimings | null {
+    return this.options.timings ?? null;
+  }
+
   get closed(): boolean {
     return this.isClosed;
   }
@@ -156,11 +164,13 @@ export class Room {
    */
   private integrate(edit: (docs: BoardDocs) => void): boolean {
     let broken = false;
+    const started = this.timings && StageTimings.now();
     try {
       edit(this.documents);
     } catch {
       broken = true;
     }
+    if (started !== null) this.timings?.record("apply", started);
     broken ||= DOC_NAMES.some(
       (name) => this.documents[name].store.pendingStructs || this.documents[name].store.pendingDs,
     );
@@ -205,11 +215,15 @@ export class Room {
       this.logLength[name]++;
       this.logBytes[name] += update.length;
       this.changedSinceSnapshot = true;
+      const enqueued = this.timings && StageTimings.now();
       const committed = this.storage.enqueue({ type: "update", boardId: this.boardId, doc: name, update });
       if (this.logLength[name] > this.options.compactAfter) this.compact(name);
       committed.then(
         () => {
+          const sending = enqueued !== null ? StageTimings.now() : 0;
+          if (enqueued !== null) this.timings?.record("commit", enqueued);
           for (const m of this.members) m.deliverUpdate(name, update, origin);
+          if (enqueued !== null) this.timings?.record("broadcast", sending);
         },
         (error: unknown) => this.fail(error),
       );

@@ -8,6 +8,7 @@ import { LIMITS } from "@atelier/shared/wire/limits";
 import { canSendAwareness, canWriteCanvas, type ScreenRole } from "@atelier/shared/wire/roles";
 import { SyncMessage, SyncStep } from "@atelier/shared/wire/syncProtocol";
 import type { Room, RoomMember } from "../rooms/room.ts";
+import { StageTimings } from "../rooms/stageTimings.ts";
 import { TokenBucket } from "../guards/rateLimit.ts";
 import type { PeerSocket } from "../transport/socket.ts";
 import { decodeAgainst, inspectUpdate } from "./updateInspection.ts";
@@ -122,6 +123,7 @@ export class ScreenConnection implements RoomMember {
 
   private receiveUpdate(update: Uint8Array): void {
     if (this.room.unusable) return;
+    const started = this.room.timings && StageTimings.now();
     const decoded = decodeAgainst(this.doc, update);
     const { changesDoc, wouldPend, invalid } = inspectUpdate(this.doc, decoded);
     if (invalid) return this.close(CloseCode.BadMessage, "update with content that cannot be stored");
@@ -147,6 +149,7 @@ export class ScreenConnection implements RoomMember {
     if (this.room.storedBytes(this.docName) + update.length > LIMITS.maxDocumentBytes) {
       return this.close(CloseCode.BoardFull, "the board has reached its maximum size");
     }
+    if (started !== null) this.room.timings?.record("checks", started);
     // A failure is the room's to handle: it reloads from disk and every screen resyncs.
     void this.room.commit({ edit: (docs) => Y.applyUpdate(docs[this.docName], update, this) });
   }
