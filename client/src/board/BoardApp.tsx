@@ -1,8 +1,8 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import { readNotes, readSettings, readVotes } from "@atelier/shared/document/docLayout";
 import { isLoopback } from "@atelier/shared/wire/loopback";
 import { lang, t } from "../i18n/index.ts";
-import { boardApi, type BoardInfo } from "./api.ts";
+import { boardApi, type BoardApi, type BoardInfo } from "./api.ts";
 import { openBoardSession, type BoardSession } from "./session.ts";
 import { onDocChange } from "./docChanges.ts";
 import type { BoardRoute } from "./route.ts";
@@ -28,21 +28,43 @@ function useNoteAtoms(session: BoardSession | null, role: BoardRoute["role"] | u
   }, [session, role]);
 }
 
-export function BoardApp({ route }: { route: BoardRoute | null }) {
-  const api = useMemo(() => (route ? boardApi(route.boardId, route.token) : null), [route]);
+/** A board's connections and first request, started before the page renders anything. */
+export interface BoardStart {
+  route: BoardRoute;
+  api: BoardApi;
+  session: BoardSession;
+  info: Promise<BoardInfo>;
+}
+
+/**
+ * Opens the board's sockets and asks for its description at once: started
+ * from the module rather than from a React effect, the handshakes overlap
+ * React's first render and paint instead of following them.
+ */
+export function startBoard(route: BoardRoute): BoardStart {
+  const api = boardApi(route.boardId, route.token);
+  const info = api.info();
+  // Handled where it is awaited; this only keeps an early refusal from being reported as unhandled.
+  info.catch(() => undefined);
+  return { route, api, session: openBoardSession(route), info };
+}
+
+export function BoardApp({ start }: { start: BoardStart | null }) {
+  const route = start?.route ?? null;
+  const api = start?.api ?? null;
   const [info, setInfo] = useState<BoardInfo | null>(null);
   const [session, setSession] = useState<BoardSession | null>(null);
   const [error, setError] = useState<string>(route ? "" : t("board.refused"));
   const [online, setOnline] = useState(true);
 
   useEffect(() => {
-    if (!route || !api) return;
+    if (!start) return;
     document.documentElement.lang = lang();
     let cancelled = false;
-    const opened = openBoardSession(route);
+    const opened = start.session;
     opened.onRefused(() => setError(t("board.refused")));
     opened.onOnline(setOnline);
-    Promise.all([api.info(), opened.synced]).then(
+    Promise.all([start.info, opened.synced]).then(
       ([i]) => {
         if (cancelled) return;
         setInfo(i);
@@ -55,7 +77,7 @@ export function BoardApp({ route }: { route: BoardRoute | null }) {
       cancelled = true;
       opened.destroy();
     };
-  }, [route, api]);
+  }, [start]);
   useNoteAtoms(session, route?.role);
 
   if (error)

@@ -12,7 +12,8 @@ import {
   type TLStore,
 } from "tldraw";
 import { noteShapeId, NOTE_SIZE } from "@atelier/shared/document/canvas";
-import { canvasRecords } from "@atelier/shared/document/canvas";
+import { canvasRecords, canvasStore } from "@atelier/shared/document/canvas";
+import { Origin } from "@atelier/shared/document/origins";
 import { seededRandom } from "../../../tests/support/random.ts";
 import { bindStoreToYjs, NewerBoardSchemaError } from "./binding.ts";
 import { AtelierNoteShapeUtil } from "./noteShape.tsx";
@@ -236,5 +237,34 @@ describe("a board saved by a newer version", () => {
     const before = Y.encodeStateAsUpdate(source);
     expect(() => bindStoreToYjs(newStore(), source, { readOnly: false })).toThrow(NewerBoardSchemaError);
     expect(Y.encodeStateAsUpdate(source)).toEqual(before);
+  });
+});
+
+describe("loading a board's records", () => {
+  it("writes back only what a migration changed, labelled as a migration, and nothing when none ran", () => {
+    const source = new Y.Doc();
+    const store = newStore();
+    bindStoreToYjs(store, source, { readOnly: false });
+    store.put([PageRecordType.create({ id: PAGE, name: "Page", index: "a1" as IndexKey })]);
+
+    // Current schema: a second screen loads the board and leaves the document as it is.
+    const origins: unknown[] = [];
+    source.on("update", (_update: Uint8Array, origin: unknown) => origins.push(origin));
+    bindStoreToYjs(newStore(), source, { readOnly: false });
+    expect(origins).toEqual([]);
+
+    // A page stored before tldraw gave records their `meta`: loading it adds the field, once.
+    const meta = source.getMap("canvasMeta");
+    const schema = meta.get("schema") as { sequences: Record<string, number> };
+    source.transact(() => {
+      meta.set("schema", { ...schema, sequences: { ...schema.sequences, "com.tldraw.page": 0 } });
+      canvasStore(source).set(PAGE, { id: PAGE, typeName: "page", name: "Page", index: "a1" } as never);
+    });
+    origins.length = 0;
+    const migrated = newStore();
+    bindStoreToYjs(migrated, source, { readOnly: false });
+    expect(origins).toEqual([Origin.migration, Origin.migration]);
+    expect(canvasRecords(source).get(PAGE)).toEqual(migrated.get(PAGE));
+    expect((canvasRecords(source).get(PAGE) as unknown as { meta?: unknown }).meta).toEqual({});
   });
 });

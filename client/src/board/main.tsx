@@ -1,9 +1,10 @@
 import { createRoot } from "react-dom/client";
-import { BoardApp } from "./BoardApp.tsx";
+import { BoardApp, startBoard } from "./BoardApp.tsx";
 import { parseBoardRoute } from "./route.ts";
 import "./board.css";
 
 // A new link pasted over the old one changes only the fragment: start again with its key.
 addEventListener("hashchange", () => location.reload());
 
-createRoot(document.getElementById("app")!).render(<BoardApp route={parseBoardRoute(location)} />);
+const route = parseBoardRoute(location);
+createRoot(document.getElementById("app")!).render(<BoardApp start={route ? startBoard(route) : null} />);

@@ -16,9 +16,12 @@ export interface BoardSession {
   inboxProvider: WebsocketProvider | null;
   /** Resolves once the room document has synced the first time. */
   synced: Promise<void>;
-  /** Called with the close code when the relay refuses this link for good. */
+  /** Called with the close code when the relay refuses this link for good (at once if it already has). */
   onRefused(listener: (code: number) => void): void;
-  /** Called when the room document's connection goes down or comes back (after the first sync). */
+  /**
+   * Called when the room document's connection goes down or comes back (after the first
+   * sync); at once with the latest state if it already changed.
+   */
   onOnline(listener: (online: boolean) => void): void;
   destroy(): void;
 }
@@ -35,9 +38,14 @@ export function openBoardSession(route: BoardRoute): BoardSession {
   const roomProvider = connect(route, "room", room);
   const inbox = route.role === "facilitator" ? new Y.Doc() : null;
   const inboxProvider = inbox ? connect(route, "inbox", inbox) : null;
+  // The session opens before the page subscribes (its handshakes overlap React's first
+  // render): what happened before a listener came is replayed to it.
   const refusedListeners = new Set<(code: number) => void>();
   const onlineListeners = new Set<(online: boolean) => void>();
+  let refusedWith: number | null = null;
+  let lastOnline: boolean | null = null;
   const setOnline = (online: boolean) => {
+    lastOnline = online;
     for (const l of onlineListeners) l(online);
   };
   const heartbeats: number[] = [];
@@ -62,6 +70,7 @@ export function openBoardSession(route: BoardRoute): BoardSession {
       if (!event) return;
       if (provider === roomProvider) setOnline(false);
       if (isFinalCloseCode(event.code)) {
+        refusedWith = event.code;
         for (const l of refusedListeners) l(event.code);
         return;
       }
@@ -80,8 +89,14 @@ export function openBoardSession(route: BoardRoute): BoardSession {
     inbox,
     inboxProvider,
     synced,
-    onRefused: (listener) => void refusedListeners.add(listener),
-    onOnline: (listener) => void onlineListeners.add(listener),
+    onRefused(listener) {
+      refusedListeners.add(listener);
+      if (refusedWith !== null) listener(refusedWith);
+    },
+    onOnline(listener) {
+      onlineListeners.add(listener);
+      if (lastOnline !== null) listener(lastOnline);
+    },
     destroy() {
       for (const timer of heartbeats) clearInterval(timer);
       roomProvider.destroy();
