@@ -1,3 +1,4 @@
+import * as Y from "yjs";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { notesMap, ROOM, type DocName } from "@atelier/shared/document/docLayout";
@@ -143,5 +144,29 @@ describe("Room.commit", () => {
     expect(result).toEqual({ ok: false, reason: "bad_message" });
     expect(m.closedWith?.code).toBe(CloseCode.Resync);
     expect(notesMap(f.room.docs.room).size).toBe(0);
+  });
+});
+
+describe("Room.fullState", () => {
+  let f: RoomFixture;
+  beforeEach(async () => {
+    f = await openRoom();
+  });
+  afterEach(async () => {
+    await f.cleanup();
+  });
+
+  it("is encoded once for every page that opens the board, and again once the board changes", async () => {
+    const first = f.room.fullState("room");
+    expect(f.room.fullState("room")).toBe(first);
+    expect((await f.room.committedStates()).room).toBe(first);
+
+    expect((await f.room.commit(change("on"))).ok).toBe(true);
+    const next = f.room.fullState("room");
+    expect(next).not.toBe(first);
+    expect(next).toEqual(Y.encodeStateAsUpdate(f.room.docs.room));
+    const reopened = new Y.Doc();
+    Y.applyUpdate(reopened, next);
+    expect(reopened.getMap(ROOM.settings).get("hideTextsUntilReveal")).toBe(true);
   });
 });

@@ -10,19 +10,39 @@ import { SyncMessage, SyncStep } from "@atelier/shared/wire/syncProtocol";
  * update; the awareness change event), so they go when it goes.
  */
 const updateFrames = new WeakMap<Uint8Array, Uint8Array>();
+const stateFrames = new WeakMap<Uint8Array, Uint8Array>();
 const awarenessFrames = new WeakMap<object, Uint8Array>();
 
 export function updateFrame(update: Uint8Array): Uint8Array {
   let frame = updateFrames.get(update);
   if (!frame) {
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, SyncMessage.sync);
-    encoding.writeVarUint(encoder, SyncStep.update);
-    encoding.writeVarUint8Array(encoder, update);
-    frame = encoding.toUint8Array(encoder);
+    frame = syncFrame(SyncStep.update, update);
     updateFrames.set(update, frame);
   }
   return frame;
+}
+
+/** Sync step 2 carrying a whole document (`Room.fullState`): one frame for every page that opens the board. */
+export function fullStateFrame(state: Uint8Array): Uint8Array {
+  let frame = stateFrames.get(state);
+  if (!frame) {
+    frame = syncFrame(SyncStep.step2, state);
+    stateFrames.set(state, frame);
+  }
+  return frame;
+}
+
+/** Sync step 2 answering a state vector: what this peer lacks. */
+export function syncStep2Frame(update: Uint8Array): Uint8Array {
+  return syncFrame(SyncStep.step2, update);
+}
+
+function syncFrame(step: (typeof SyncStep)[keyof typeof SyncStep], update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, SyncMessage.sync);
+  encoding.writeVarUint(encoder, step);
+  encoding.writeVarUint8Array(encoder, update);
+  return encoding.toUint8Array(encoder);
 }
 
 export function awarenessFrame(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {

@@ -13,7 +13,7 @@ import { TokenBucket } from "../guards/rateLimit.ts";
 import type { PeerSocket } from "../transport/socket.ts";
 import { decodeAgainst, inspectUpdate } from "./updateInspection.ts";
 import { touchedTypes } from "./writeScope.ts";
-import { awarenessChangeFrame, awarenessFrame, updateFrame } from "./frames.ts";
+import { awarenessChangeFrame, awarenessFrame, fullStateFrame, syncStep2Frame, updateFrame } from "./frames.ts";
 
 type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
 
@@ -93,17 +93,16 @@ export class ScreenConnection implements RoomMember {
     switch (step) {
       case SyncStep.step1: {
         const stateVector = decoding.readVarUint8Array(decoder);
-        Y.decodeStateVector(stateVector); // throws on junk before we wait
+        // Throws on junk before we wait. An empty one is a page opening the board: it gets the shared frame.
+        const hasNothing = Y.decodeStateVector(stateVector).size === 0;
         // Only committed state leaves the relay (rule D1).
         void this.room.commit({}).then((committed) => {
           if (!committed.ok || this.closed || this.room.closed) return;
           let reply: Uint8Array;
           try {
-            const encoder = encoding.createEncoder();
-            encoding.writeVarUint(encoder, SyncMessage.sync);
-            encoding.writeVarUint(encoder, SyncStep.step2);
-            encoding.writeVarUint8Array(encoder, Y.encodeStateAsUpdate(this.doc, stateVector));
-            reply = encoding.toUint8Array(encoder);
+            reply = hasNothing
+              ? fullStateFrame(this.room.fullState(this.docName))
+              : syncStep2Frame(Y.encodeStateAsUpdate(this.doc, stateVector));
           } catch (error) {
             // A state vector pointing inside a struct, or a document that cannot be encoded.
             this.log(`screen ${this.room.boardId}/${this.docName}: cannot answer sync step 1 (${String(error)})`);
