@@ -4,6 +4,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { performance } from "node:perf_hooks";
+import v8 from "node:v8";
+import { runInNewContext } from "node:vm";
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 import WebSocket from "ws";
@@ -15,7 +17,8 @@ import { percentile, rssMiB, sleep, type Row } from "./lib.ts";
  * Relay fan-out, side by side in the same run: Atelier's relay against the
  * reference server of y-websocket 2.1.0 (`bin/server.cjs`, in memory, no
  * persistence). Each server runs as its own process, started fresh for each
- * workload. Every client is a stock y-websocket 3.1.0 WebsocketProvider in
+ * round: ROUNDS rounds a side per workload, alternating, latencies pooled, and
+ * this process's garbage collected before each round. Every client is a stock y-websocket 3.1.0 WebsocketProvider in
  * this process (so send and receive times share one clock), with presence
  * off (a null awareness state) so that only document updates are measured.
  *
@@ -31,6 +34,8 @@ import { percentile, rssMiB, sleep, type Row } from "./lib.ts";
  */
 
 const RATE = 20; // updates per second per writer
+/** Rounds per server and workload, pooled: one round's stall set the p99 of a whole row. */
+const ROUNDS = 2;
 const WARMUP_MS = 1_000;
 const MEASURE_MS = 8_000;
 const DRAIN_MS = 3_000;
@@ -61,15 +66,38 @@ interface Server {
   stop(): Promise<void>;
 }
 
-interface Result {
-  /** Updates delivered to observers per second of the send window. */
-  throughput: number;
-  p50: number;
-  p99: number;
+/** One round of one workload against one server. */
+interface Round {
+  latencies: number[];
+  /** The send window, in seconds. */
+  windowSeconds: number;
   peakRss: number;
   /** Expected deliveries that had not arrived DRAIN_MS after the last send. */
   missing: number;
   disconnects: number;
+}
+
+interface Result {
+  /** Updates delivered to observers per second of the send windows. */
+  throughput: number;
+  p50: number;
+  p99: number;
+  peakRss: number;
+  missing: number;
+  disconnects: number;
+}
+
+/** The rounds of one server pooled: a stall in one round weighs half as much on p99. */
+function pool(rounds: Round[]): Result {
+  const latencies = rounds.flatMap((r) => r.latencies);
+  return {
+    throughput: latencies.length / rounds.reduce((sum, r) => sum + r.windowSeconds, 0),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    peakRss: Math.max(...rounds.map((r) => r.peakRss)),
+    missing: rounds.reduce((sum, r) => sum + r.missing, 0),
+    disconnects: rounds.reduce((sum, r) => sum + r.disconnects, 0),
+  };
 }
 
 interface Stamp {
@@ -225,7 +253,7 @@ async function connectAll(server: Server, count: number, clients: Client[]): Pro
   }
 }
 
-async function run(server: Server, { writers, observers }: Workload): Promise<Result> {
+async function run(server: Server, { writers, observers }: Workload): Promise<Round> {
   let peakRss = rssMiB(server.pid);
   const sampler = setInterval(() => {
     try {
@@ -281,9 +309,8 @@ async function run(server: Server, { writers, observers }: Workload): Promise<Re
     const closesAfter = [...observerClients, ...writerClients].reduce((n, c) => n + c.closes(), 0);
     const windowSeconds = windows.reduce((a, b) => a + b, 0) / windows.length / 1000;
     return {
-      throughput: latencies.length / windowSeconds,
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
+      latencies,
+      windowSeconds,
       peakRss,
       missing: Math.max(0, expected - latencies.length),
       disconnects: closesAfter - closesBefore,
@@ -294,7 +321,17 @@ async function run(server: Server, { writers, observers }: Workload): Promise<Re
   }
 }
 
-async function measure(start: () => Promise<Server>, workload: Workload): Promise<Result> {
+/**
+ * This process's garbage, collected before each round: all clients live here, and a full
+ * collection in the middle of a round delayed whichever server was being measured.
+ */
+const collectGarbage: () => void = (() => {
+  v8.setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+})();
+
+async function measure(start: () => Promise<Server>, workload: Workload): Promise<Round> {
+  collectGarbage();
   const server = await start();
   try {
     return await run(server, workload);
@@ -322,16 +359,20 @@ async function benchWorkloads(): Promise<Row[]> {
     const { writers, observers } = workload;
     const label = `${writers} writer${writers > 1 ? "s" : ""} → ${observers} observers, ${RATE} updates/s${writers > 1 ? " each" : ""}`;
     console.error(`fanout: ${label}…`);
-    // Alternate which server goes first, so drift on a noisy machine favours neither.
-    let atelier: Result;
-    let reference: Result;
-    if (i % 2 === 0) {
-      atelier = await measure(startAtelier, workload);
-      reference = await measure(startReference, workload);
-    } else {
-      reference = await measure(startReference, workload);
-      atelier = await measure(startAtelier, workload);
+    // ROUNDS rounds a side, in the order A R R A (or R A A R), so that drift on a noisy
+    // machine favours neither side.
+    const rounds: Record<"atelier" | "reference", Round[]> = { atelier: [], reference: [] };
+    const starts = { atelier: startAtelier, reference: startReference };
+    type Side = keyof typeof rounds;
+    const first: Side = i % 2 === 0 ? "atelier" : "reference";
+    const second: Side = first === "atelier" ? "reference" : "atelier";
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const side of r % 2 === 0 ? [first, second] : [second, first]) {
+        rounds[side].push(await measure(starts[side], workload));
+      }
     }
+    const atelier = pool(rounds.atelier);
+    const reference = pool(rounds.reference);
     const throughputRatio = atelier.throughput / reference.throughput;
     const p99Ratio = atelier.p99 / reference.p99;
     const p50Ratio = atelier.p50 / reference.p50;
