@@ -13,23 +13,22 @@ const updateFrames = new WeakMap<Uint8Array, Uint8Array>();
 const stateFrames = new WeakMap<Uint8Array, Uint8Array>();
 const awarenessFrames = new WeakMap<object, Uint8Array>();
 
-export function updateFrame(update: Uint8Array): Uint8Array {
-  let frame = updateFrames.get(update);
+function sharedFrame<K extends object>(frames: WeakMap<K, Uint8Array>, key: K, encode: () => Uint8Array): Uint8Array {
+  let frame = frames.get(key);
   if (!frame) {
-    frame = syncFrame(SyncStep.update, update);
-    updateFrames.set(update, frame);
+    frame = encode();
+    frames.set(key, frame);
   }
   return frame;
 }
 
+export function updateFrame(update: Uint8Array): Uint8Array {
+  return sharedFrame(updateFrames, update, () => syncFrame(SyncStep.update, update));
+}
+
 /** Sync step 2 carrying a whole document (`Room.fullState`): one frame for every page that opens the board. */
 export function fullStateFrame(state: Uint8Array): Uint8Array {
-  let frame = stateFrames.get(state);
-  if (!frame) {
-    frame = syncFrame(SyncStep.step2, state);
-    stateFrames.set(state, frame);
-  }
-  return frame;
+  return sharedFrame(stateFrames, state, () => syncFrame(SyncStep.step2, state));
 }
 
 /** Sync step 2 answering a state vector: what this peer lacks. */
@@ -57,10 +56,7 @@ export function awarenessChangeFrame(
   awareness: awarenessProtocol.Awareness,
   change: { added: number[]; updated: number[]; removed: number[] },
 ): Uint8Array {
-  let frame = awarenessFrames.get(change);
-  if (!frame) {
-    frame = awarenessFrame(awareness, [...change.added, ...change.updated, ...change.removed]);
-    awarenessFrames.set(change, frame);
-  }
-  return frame;
+  return sharedFrame(awarenessFrames, change, () =>
+    awarenessFrame(awareness, [...change.added, ...change.updated, ...change.removed]),
+  );
 }
