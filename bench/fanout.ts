@@ -18,9 +18,10 @@ import { percentile, rssMiB, sleep, type Row } from "./lib.ts";
  * reference server of y-websocket 2.1.0 (`bin/server.cjs`, in memory, no
  * persistence). Each server runs as its own process, started fresh for each
  * round: ROUNDS rounds a side per workload, alternating, latencies pooled, and
- * this process's garbage collected before each round. Every client is a stock y-websocket 3.1.0 WebsocketProvider in
- * this process (so send and receive times share one clock), with presence
- * off (a null awareness state) so that only document updates are measured.
+ * this process's garbage collected before each round. Every client is a
+ * stock y-websocket 3.1.0 WebsocketProvider in this process (so send and
+ * receive times share one clock), with presence off (a null awareness
+ * state) so that only document updates are measured.
  *
  * Writers set their own key of a Y.Map to a small record carrying the send
  * time, on a fixed schedule; observers note when each record arrives. A
@@ -325,10 +326,14 @@ async function run(server: Server, { writers, observers }: Workload): Promise<Ro
  * This process's garbage, collected before each round: all clients live here, and a full
  * collection in the middle of a round delayed whichever server was being measured.
  */
-const collectGarbage: () => void = (() => {
-  v8.setFlagsFromString("--expose-gc");
-  return runInNewContext("gc") as () => void;
-})();
+let gc: (() => void) | null = null;
+function collectGarbage(): void {
+  if (!gc) {
+    v8.setFlagsFromString("--expose-gc");
+    gc = runInNewContext("gc") as () => void;
+  }
+  gc();
+}
 
 async function measure(start: () => Promise<Server>, workload: Workload): Promise<Round> {
   collectGarbage();

@@ -20,17 +20,17 @@ export async function buildServer() {
     bundle: true,
     platform: "node",
     format: "esm",
-    // Dynamic imports (the stemmer, docx) become chunks loaded on first use.
+    // Dynamic imports (the stemmer, the debrief document, PostgreSQL) become chunks loaded on first use.
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",
     target: "node20",
-    // Maps for `node --enable-source-maps` when a stack trace needs the sources' lines.
-    // Without the sources' text inside: they are in the repository, and a relay started
-    // with maps on keeps every loaded map in memory (4.5 MiB with the text, 1.5 without).
+    // Maps for `node --enable-source-maps` when a stack trace needs the sources' lines, off by
+    // default: a relay started with maps on keeps every loaded map in memory (about 5 MiB).
+    // Without the sources' text inside: the sources are in the repository.
     sourcemap: "linked",
     sourcesContent: false,
     // V8 keeps every module's source text in memory: without comments and blank space the
-    // relay starts about 5 MiB smaller. Names stay, so stack traces still say which function.
+    // relay starts 3 to 5 MiB smaller. Names stay, so stack traces still say which function.
     minifyWhitespace: true,
     minifySyntax: true,
     external: external.flatMap((name) => [name, `${name}/*`]),

@@ -166,13 +166,13 @@ export class Room {
    */
   private integrate(edit: (docs: BoardDocs) => void): boolean {
     let broken = false;
-    const started = this.timings && StageTimings.now();
+    const started = StageTimings.now();
     try {
       edit(this.documents);
     } catch {
       broken = true;
     }
-    if (started !== null) this.timings?.record("apply", started);
+    this.timings?.record("apply", started);
     broken ||= DOC_NAMES.some(
       (name) => this.documents[name].store.pendingStructs || this.documents[name].store.pendingDs,
     );
@@ -228,15 +228,15 @@ export class Room {
       this.logLength[name]++;
       this.logBytes[name] += update.length;
       this.changedSinceSnapshot = true;
-      const enqueued = this.timings && StageTimings.now();
+      const enqueued = StageTimings.now();
       const committed = this.storage.enqueue({ type: "update", boardId: this.boardId, doc: name, update });
       if (this.logLength[name] > this.options.compactAfter) this.compact(name);
       committed.then(
         () => {
-          const sending = enqueued !== null ? StageTimings.now() : 0;
-          if (enqueued !== null) this.timings?.record("commit", enqueued);
+          const sending = StageTimings.now();
+          this.timings?.record("commit", enqueued);
           for (const m of this.members) m.deliverUpdate(name, update, origin);
-          if (enqueued !== null) this.timings?.record("broadcast", sending);
+          this.timings?.record("broadcast", sending);
         },
         (error: unknown) => this.fail(error),
       );

@@ -122,7 +122,7 @@ export class ScreenConnection implements RoomMember {
 
   private receiveUpdate(update: Uint8Array): void {
     if (this.room.unusable) return;
-    const started = this.room.timings && StageTimings.now();
+    const started = StageTimings.now();
     const decoded = decodeAgainst(this.doc, update);
     const { changesDoc, wouldPend, invalid } = inspectUpdate(this.doc, decoded);
     if (invalid) return this.close(CloseCode.BadMessage, "update with content that cannot be stored");
@@ -148,7 +148,7 @@ export class ScreenConnection implements RoomMember {
     if (this.room.storedBytes(this.docName) + update.length > LIMITS.maxDocumentBytes) {
       return this.close(CloseCode.BoardFull, "the board has reached its maximum size");
     }
-    if (started !== null) this.room.timings?.record("checks", started);
+    this.room.timings?.record("checks", started);
     // A failure is the room's to handle: it reloads from disk and every screen resyncs.
     void this.room.commit({ edit: (docs) => Y.applyUpdate(docs[this.docName], update, this) });
   }
